@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// Gatehouse: one self-hosted identity provider binary (OIDC, SAML, LDAP, SCIM).
+// Rooms import downward only; see Docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "gatehouse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, found by pkg-config. Each is wrapped by exactly one Swift room.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CRedis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CXMLSec", pkgConfig: "xmlsec1",
+                       providers: [.apt(["libxml2-dev", "libxmlsec1-dev"])]),
+        .systemLibrary(name: "CLDAP", pkgConfig: "ldap",
+                       providers: [.apt(["libldap2-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
+                       providers: [.apt(["libargon2-dev"])]),
+        // Wraps C macros and variadic functions Swift cannot call directly.
+        .target(name: "CGatehouseShims", dependencies: ["COpenSSL", "CRedis"]),
+
+        // wire: pure Swift, no I/O
+        .target(name: "HTTP"),
+        // platform
+        .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims"]),
+        .target(name: "Net", dependencies: [
+            "HTTP", "COpenSSL", "CGatehouseShims",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Web", dependencies: [
+            "HTTP", "Crypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // store
+        .target(name: "Postgres", dependencies: ["CPostgres"]),
+        // root
+        .target(name: "App", dependencies: [
+            "HTTP", "Crypto", "Net", "Web", "Postgres", "CRedis", "CGatehouseShims",
+            "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "gatehouse", dependencies: [
+            "App",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Net", "Web"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,14 @@
+import COpenSSL
+import CPostgres
+import CRedis
+import CXMLSec
+import CLDAP
+import CArgon2
+import CGatehouseShims
+public enum LinkedLibraries {
+    public static func versions() -> [String] {
+        [String(cString: OpenSSL_version(OPENSSL_VERSION)), "libpq \(PQlibVersion())",
+         "hiredis \(gh_hiredis_version_major()).\(gh_hiredis_version_minor())",
+         "xmlsec \(XMLSEC_VERSION)", "argon2 \(ARGON2_VERSION_NUMBER.rawValue)", "ldap \(LDAP_VENDOR_VERSION)"]
+    }
+}

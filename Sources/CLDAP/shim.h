@@ -1,0 +1,3 @@
+#pragma once
+#include <lber.h>
+#include <ldap.h>

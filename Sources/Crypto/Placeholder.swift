@@ -1,0 +1,1 @@
+// Crypto room: replaced by its real sources.

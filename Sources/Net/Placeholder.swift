@@ -1,0 +1,1 @@
+// Net room: replaced by its real sources.

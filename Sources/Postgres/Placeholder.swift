@@ -1,0 +1,1 @@
+// Postgres room: replaced by its real sources.

@@ -1,0 +1,1 @@
+// Web room: replaced by its real sources.

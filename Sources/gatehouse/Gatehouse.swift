@@ -1,0 +1,2 @@
+import App
+@main struct Gatehouse { static func main() { print(LinkedLibraries.versions()) } }

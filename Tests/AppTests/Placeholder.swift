@@ -1,0 +1,2 @@
+import XCTest
+final class AppTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class HTTPTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class WebTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
