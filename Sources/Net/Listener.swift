@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import CGatehouseShims
+import HTTP
+import Logging
+import Synchronization
+
+/// Accepts connections on one or more addresses and hands each to a protocol handler.
+/// Protocol-agnostic: HTTP uses it now, the LDAP port will too.
+public final class Listener: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var addresses: [ListenAddress]
+        /// Most connections open at once; past it we stop accepting and the kernel backlog waits.
+        public var maxConnections: Int
+        /// Output stuck longer than this closes the connection.
+        public var writeTimeout: Double
+        /// When set, every connection speaks TLS.
+        public var tls: TLSContext?
+
+        public init(addresses: [ListenAddress], maxConnections: Int = 10_000, writeTimeout: Double = 30,
+                    tls: TLSContext? = nil) {
+            self.addresses = addresses
+            self.maxConnections = maxConnections
+            self.writeTimeout = writeTimeout
+            self.tls = tls
+        }
+    }
+
+    private struct Socket {
+        let fd: Int32
+        let address: ListenAddress
+        let port: Int
+        let source: DispatchSourceRead
+    }
+
+    public let configuration: Configuration
+    private let makeHandler: @Sendable (Connection) -> ConnectionHandler
+    private let logger: Logger
+    private let acceptQueue = DispatchQueue(label: "gatehouse.accept")
+    private let connectionQueue = DispatchQueue(label: "gatehouse.connections", attributes: .concurrent)
+    private var sockets: [Socket] = []          // acceptQueue
+    private var acceptPaused = false            // acceptQueue
+    private var stopped = false                 // acceptQueue
+    private let registry = Mutex<[UInt64: Connection]>([:])
+    private let nextID = Atomic<UInt64>(1)
+    private var sweeper: DispatchSourceTimer?
+
+    public init(configuration: Configuration, logger: Logger,
+                makeHandler: @escaping @Sendable (Connection) -> ConnectionHandler) {
+        self.configuration = configuration
+        self.logger = logger
+        self.makeHandler = makeHandler
+    }
+
+    /// Ports actually bound, in the order of `configuration.addresses` (useful with port 0).
+    public private(set) var boundPorts: [Int] = []
+
+    public var openConnections: Int { registry.withLock { $0.count } }
+
+    /// Binds every address and starts accepting. Throws if any address can't be bound.
+    public func start() throws {
+        var opened: [(Int32, ListenAddress, Int)] = []
+        do {
+            for address in configuration.addresses {
+                let (fd, port) = try Sockets.listen(on: address)
+                opened.append((fd, address, port))
+            }
+        } catch {
+            for (fd, _, _) in opened { Glibc.close(fd) }
+            throw error
+        }
+        boundPorts = opened.map { $0.2 }
+        acceptQueue.sync {
+            for (fd, address, port) in opened {
+                let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+                source.setEventHandler { [unowned self] in self.acceptAll(fd) }
+                source.setCancelHandler { Glibc.close(fd) }
+                sockets.append(Socket(fd: fd, address: address, port: port, source: source))
+                source.resume()
+            }
+        }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250), leeway: .milliseconds(50))
+        timer.setEventHandler { [weak self] in self?.sweep() }
+        timer.resume()
+        sweeper = timer
+    }
+
+    private func acceptAll(_ listenFD: Int32) {
+        while !stopped {
+            if openConnections >= configuration.maxConnections {
+                pauseAccepting()
+                return
+            }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    gh_accept_nonblocking(listenFD, $0, &length)
+                }
+            }
+            if fd < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR, ECONNABORTED, EPROTO: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors: back off instead of spinning on a readable listen socket.
+                    logger.warning("accept paused", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                    pauseAccepting()
+                    acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [self] in resumeAccepting() }
+                    return
+                default:
+                    logger.error("accept failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                    return
+                }
+            }
+            Sockets.setNoDelay(fd)
+            let peer = Sockets.describe(storage)
+            let isTLS = configuration.tls != nil
+            let info = ConnectionInfo(remoteAddress: peer.host, remotePort: peer.port,
+                                      localPort: Sockets.localPort(fd), isTLS: isTLS)
+            let transport: Transport
+            if let tls = configuration.tls {
+                do {
+                    transport = try TLSTransport(context: tls, fd: fd)
+                } catch {
+                    logger.warning("TLS session setup failed", metadata: ["error": "\(error)"])
+                    Glibc.close(fd)
+                    continue
+                }
+            } else {
+                transport = PlainTransport(fd: fd)
+            }
+            let id = nextID.add(1, ordering: .relaxed).oldValue
+            let connection = Connection(id: id, fd: fd, transport: transport, info: info,
+                                        writeTimeout: configuration.writeTimeout, targetQueue: connectionQueue)
+            connection.listener = self
+            connection.handler = makeHandler(connection)
+            registry.withLock { $0[id] = connection }
+            connection.start()
+        }
+    }
+
+    private func pauseAccepting() {
+        guard !acceptPaused, !stopped else { return }
+        acceptPaused = true
+        for s in sockets { s.source.suspend() }
+    }
+
+    private func resumeAccepting() {
+        guard acceptPaused, !stopped else { return }
+        acceptPaused = false
+        for s in sockets { s.source.resume() }
+    }
+
+    /// Called by a connection as it closes.
+    func connectionClosed(_ connection: Connection) {
+        let remaining = registry.withLock { r -> Int in
+            r[connection.id] = nil
+            return r.count
+        }
+        if remaining < configuration.maxConnections {
+            acceptQueue.async { [self] in
+                if acceptPaused && openConnections < configuration.maxConnections { resumeAccepting() }
+            }
+        }
+    }
+
+    private func sweep() {
+        let now = Connection.now()
+        let due = registry.withLock { r in
+            r.values.filter {
+                let rd = $0.readDeadline.load(ordering: .relaxed)
+                let wd = $0.writeDeadline.load(ordering: .relaxed)
+                return (rd != 0 && rd <= now) || (wd != 0 && wd <= now)
+            }
+        }
+        for connection in due {
+            connection.queue.async { connection.checkDeadlines() }
+        }
+    }
+
+    /// Stops accepting: the listening sockets are closed, so new connections are refused.
+    public func stopAccepting() {
+        acceptQueue.sync {
+            guard !stopped else { return }
+            if acceptPaused {
+                for s in sockets { s.source.resume() }
+                acceptPaused = false
+            }
+            stopped = true
+            for s in sockets { s.source.cancel() }
+            sockets.removeAll()
+        }
+    }
+
+    /// Graceful shutdown: stop accepting, let each connection finish what is in flight, and
+    /// wait up to `timeout` seconds for all to close; the rest are closed hard.
+    /// Returns true when every connection finished on its own.
+    @discardableResult
+    public func shutdown(timeout: Double) -> Bool {
+        stopAccepting()
+        for connection in registry.withLock({ Array($0.values) }) {
+            connection.queue.async {
+                guard !connection.isClosed else { return }
+                connection.handler?.connectionShouldDrain(connection)
+            }
+        }
+        let deadline = Connection.now() &+ UInt64(timeout * 1e9)
+        while openConnections > 0 && Connection.now() < deadline {
+            usleep(10_000)
+        }
+        let clean = openConnections == 0
+        if !clean {
+            for connection in registry.withLock({ Array($0.values) }) {
+                connection.queue.sync { connection.close() }
+            }
+        }
+        sweeper?.cancel()
+        sweeper = nil
+        return clean
+    }
+}
