@@ -18,9 +18,12 @@ public final class Listener: @unchecked Sendable {
         public var writeTimeout: Double
         /// When set, every connection speaks TLS.
         public var tls: TLSContext?
+        /// Number of serial queues connections are spread over.
+        public var loopCount: Int
 
         public init(addresses: [ListenAddress], maxConnections: Int = 10_000, writeTimeout: Double = 30,
-                    tls: TLSContext? = nil) {
+                    tls: TLSContext? = nil, loopCount: Int = 16) {
+            self.loopCount = loopCount
             self.addresses = addresses
             self.maxConnections = maxConnections
             self.writeTimeout = writeTimeout
@@ -39,7 +42,9 @@ public final class Listener: @unchecked Sendable {
     private let makeHandler: @Sendable (Connection) -> ConnectionHandler
     private let logger: Logger
     private let acceptQueue = DispatchQueue(label: "gatehouse.accept")
-    private let connectionQueue = DispatchQueue(label: "gatehouse.connections", attributes: .concurrent)
+    /// Serial queues that connections are spread over. Events for connections on one loop are
+    /// drained in a batch by one thread, which avoids a thread wake-up per socket event.
+    private let loops: [DispatchQueue]
     private var sockets: [Socket] = []          // acceptQueue
     private var acceptPaused = false            // acceptQueue
     private var stopped = false                 // acceptQueue
@@ -52,6 +57,8 @@ public final class Listener: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.makeHandler = makeHandler
+        let count = Int(getenv("GATEHOUSE_LOOPS").flatMap { Int(String(cString: $0)) } ?? configuration.loopCount)
+        loops = (0..<max(1, count)).map { DispatchQueue(label: "gatehouse.loop.\($0)") }
     }
 
     /// Ports actually bound, in the order of `configuration.addresses` (useful with port 0).
@@ -135,7 +142,7 @@ public final class Listener: @unchecked Sendable {
             }
             let id = nextID.add(1, ordering: .relaxed).oldValue
             let connection = Connection(id: id, fd: fd, transport: transport, info: info,
-                                        writeTimeout: configuration.writeTimeout, targetQueue: connectionQueue)
+                                        writeTimeout: configuration.writeTimeout, targetQueue: loops[Int(id % UInt64(loops.count))])
             connection.listener = self
             connection.handler = makeHandler(connection)
             registry.withLock { $0[id] = connection }
