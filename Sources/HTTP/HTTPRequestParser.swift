@@ -46,6 +46,8 @@ public struct HTTPRequestParser: Sendable {
     private var continueSent = false
     /// True once any byte of the current request (after leading empty lines) was seen.
     private var headStarted = false
+    /// Empty lines skipped before the current request, across calls.
+    private var emptyLines = 0
 
     public init(limits: HTTPLimits = .default) {
         self.limits = limits
@@ -94,15 +96,15 @@ public struct HTTPRequestParser: Sendable {
     private mutating func parseHead(_ buf: [UInt8], index: inout Int) throws(HTTPParseError) -> Head? {
         // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request-line.
         if !headStarted {
-            var skipped = 0
             while index + 1 < buf.count, buf[index] == 13, buf[index + 1] == 10 {
                 index += 2
-                skipped += 1
-                if skipped > 4 { throw HTTPParseError(.badRequest, "too many empty lines before request") }
+                emptyLines += 1
+                if emptyLines > 4 { throw HTTPParseError(.badRequest, "too many empty lines before request") }
             }
             guard index < buf.count else { return nil }
             if buf[index] == 13 && index + 1 == buf.count { return nil }
             headStarted = true
+            emptyLines = 0
             scan = HeadScan()
         }
         let start = index
@@ -137,7 +139,8 @@ public struct HTTPRequestParser: Sendable {
                 throw HTTPParseError(.badRequest, "NUL byte in request head")
             }
             if scan.requestLineEnd < 0 {
-                if i - start >= limits.maxRequestLine { throw HTTPParseError(.uriTooLong, "request line too long") }
+                // The CR ending a line of exactly maxRequestLine bytes is not part of the line.
+                if b != 13 && i - start >= limits.maxRequestLine { throw HTTPParseError(.uriTooLong, "request line too long") }
             } else if i - start - scan.requestLineEnd > limits.maxHeaderBytes {
                 throw HTTPParseError(.requestHeaderFieldsTooLarge, "header section too large")
             }
