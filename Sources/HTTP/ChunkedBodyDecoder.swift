@@ -10,6 +10,7 @@ public struct ChunkedBodyDecoder: Sendable {
 
     private enum State: Sendable {
         case size(digits: Int)
+        case sizeWhitespace
         case extensionBytes
         case sizeLF
         case data(remaining: Int)
@@ -55,13 +56,25 @@ public struct ChunkedBodyDecoder: Sendable {
                     state = .size(digits: digits + 1)
                 } else if digits == 0 {
                     throw HTTPParseError(.badRequest, "chunk size is not hexadecimal")
-                } else if byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                } else if byte == UInt8(ascii: ";") {
                     state = .extensionBytes
+                } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
+                    // Only whitespace and then `;` may follow a size (chunk-ext BWS).
+                    state = .sizeWhitespace
                 } else if byte == UInt8(ascii: "\r") {
                     state = .sizeLF
                 } else {
                     throw HTTPParseError(.badRequest, "invalid byte in chunk size line")
                 }
+                index += 1
+            case .sizeWhitespace:
+                if byte == UInt8(ascii: ";") {
+                    state = .extensionBytes
+                } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
+                    throw HTTPParseError(.badRequest, "junk after chunk size")
+                }
+                trailerLineLength += 1
+                guard trailerLineLength <= 4096 else { throw HTTPParseError(.badRequest, "chunk extension too long") }
                 index += 1
             case .extensionBytes:
                 if byte == UInt8(ascii: "\r") {

@@ -239,11 +239,7 @@ public struct HTTPRequestParser: Sendable {
             if version == .http11 { throw HTTPParseError(.badRequest, "missing Host header") }
             return
         }
-        let ok = host.utf8.allSatisfy { b in
-            HTTPRequestParser.isAlnum(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: ":")
-                || b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "_") || b == UInt8(ascii: "%")
-        }
-        guard ok, !host.isEmpty else { throw HTTPParseError(.badRequest, "invalid Host header") }
+        guard !host.isEmpty, host.utf8.allSatisfy(HTTPRequestParser.isHostByte) else { throw HTTPParseError(.badRequest, "invalid Host header") }
     }
 
     private func checkTargetForm(method: HTTPMethod, target: String) throws(HTTPParseError) {
@@ -253,8 +249,16 @@ public struct HTTPRequestParser: Sendable {
             return
         }
         let lower = target.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return }
-        throw HTTPParseError(.badRequest, "unsupported request-target form")
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+            throw HTTPParseError(.badRequest, "unsupported request-target form")
+        }
+        // absolute-form: the authority must be a plain host[:port]; userinfo (`user@host`)
+        // is an error (RFC 9110 §4.2.4) and an empty host is meaningless.
+        let afterScheme = target.drop { $0 != ":" }.dropFirst(3)
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.isEmpty, authority.utf8.allSatisfy(HTTPRequestParser.isHostByte) else {
+            throw HTTPParseError(.badRequest, "invalid authority in request target")
+        }
     }
 
     // MARK: body
@@ -350,6 +354,12 @@ public struct HTTPRequestParser: Sendable {
         default:
             return false
         }
+    }
+
+    /// Bytes allowed in a Host value or absolute-form authority: reg-name, IP literal, port.
+    static func isHostByte(_ b: UInt8) -> Bool {
+        isAlnum(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: ":")
+            || b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "_") || b == UInt8(ascii: "%")
     }
 
     static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }

@@ -825,3 +825,23 @@ final class HTTPRequestParserTests: XCTestCase {
         assertRejected(chunked("0\r\nA: " + String(repeating: "x", count: 80) + "\r\n\r\n"), 431, limits: limits)
     }
 }
+
+final class HTTPRequestParserAuthorityTests: XCTestCase {
+    private func status(_ text: String) -> Int? {
+        var parser = HTTPRequestParser()
+        var index = 0
+        if case .failure(let e) = parser.next(Array(text.utf8), index: &index) { return e.status.code }
+        return nil
+    }
+
+    func testAbsoluteFormRejectsUserinfoAndEmptyHost() {
+        XCTAssertEqual(status("GET http://evil@good.example/x HTTP/1.1\r\nHost: good.example\r\n\r\n"), 400)
+        XCTAssertEqual(status("GET http:///x HTTP/1.1\r\nHost: good.example\r\n\r\n"), 400)
+        XCTAssertNil(status("GET http://good.example:8080/x?y HTTP/1.1\r\nHost: good.example\r\n\r\n"))
+    }
+
+    func testJunkAfterChunkSizeIsRejected() {
+        XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5 6\r\nhello\r\n0\r\n\r\n"), 400)
+        XCTAssertNil(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\n0\r\n\r\n"))
+    }
+}
