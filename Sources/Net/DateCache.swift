@@ -19,3 +19,19 @@ final class DateCache: Sendable {
         }
     }
 }
+
+/// A connection's own copy of the `Date` text, so busy connections on different threads
+/// don't contend on the shared cache's lock for every response.
+struct LocalDate {
+    private var second = -1
+    private var text = ""
+
+    mutating func current() -> String {
+        let now = time(nil)
+        if now != second {
+            second = now
+            text = DateCache.shared.current()
+        }
+        return text
+    }
+}

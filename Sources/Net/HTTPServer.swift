@@ -78,6 +78,7 @@ final class HTTPConnectionHandler: ConnectionHandler {
     private var waiting: Wait = .head
     private var draining = false
     private var closing = false
+    private var date = LocalDate()
     /// Output above this stops us answering further pipelined requests until it drains.
     private static let outputHighWater = 1024 * 1024
 
@@ -144,7 +145,7 @@ final class HTTPConnectionHandler: ConnectionHandler {
         var out: [UInt8] = []
         out.reserveCapacity(256 + response.body.count)
         HTTPResponseEncoder.encode(response, requestMethod: request.method, requestVersion: request.version,
-                                   keepAlive: keepAlive, date: DateCache.shared.current(), into: &out)
+                                   keepAlive: keepAlive, date: date.current(), into: &out)
         connection.write(out)
         if keepAlive {
             waiting = .idle
@@ -158,7 +159,7 @@ final class HTTPConnectionHandler: ConnectionHandler {
     private func fail(_ connection: Connection, _ error: HTTPParseError) {
         closing = true
         var out: [UInt8] = []
-        HTTPResponseEncoder.encodeParseError(error, date: DateCache.shared.current(), into: &out)
+        HTTPResponseEncoder.encodeParseError(error, date: date.current(), into: &out)
         connection.write(out)
         connection.closeAfterFlush()
     }
