@@ -1,1 +1,0 @@
-// Net room: replaced by its real sources.
