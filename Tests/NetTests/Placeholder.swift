@@ -1,2 +1,0 @@
-import XCTest
-final class NetTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
