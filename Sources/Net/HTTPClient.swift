@@ -83,6 +83,13 @@ public final class HTTPClient: Sendable {
         public var body: [UInt8]
         /// The URL that produced this response (differs from the request's after redirects).
         public var url: HTTPClientURL
+
+        public init(status: HTTPStatus, headers: HTTPHeaders, body: [UInt8], url: HTTPClientURL) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.url = url
+        }
     }
 
     public let options: Options

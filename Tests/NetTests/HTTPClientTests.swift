@@ -177,6 +177,41 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 
+    func testConnectTimeoutWhenBacklogIsFull() throws {
+        // A listener that never accepts, with its accept queue filled: further SYNs are dropped.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &addr) { (p) throws in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { (sa) throws in
+                guard bind(fd, sa, length) == 0, listen(fd, 0) == 0, getsockname(fd, sa, &length) == 0 else {
+                    throw TestError("bind/listen failed")
+                }
+            }
+        }
+        var fillers: [Int32] = []
+        defer { fillers.forEach { close($0) } }
+        for _ in 0..<4 {
+            let c = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            _ = fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK)
+            _ = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(c, $0, length) }
+            }
+            fillers.append(c)
+        }
+        usleep(100_000)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let client = try HTTPClient(options: .init(connectTimeout: .milliseconds(500), totalTimeout: .seconds(5)))
+        let start = ContinuousClock.now
+        expectError(.connectTimeout) { () throws(HTTPClientError) in
+            _ = try client.get("http://127.0.0.1:\(port)/")
+        }
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(2))
+    }
+
     func testGarbageAndEarlyClose() throws {
         let garbage = try server(response: "SSH-2.0-OpenSSH_9.6\r\n\r\n")
         defer { garbage.stop() }
