@@ -11,3 +11,8 @@ long gh_ssl_ctx_set_session_cache_server(SSL_CTX *ctx);
 int gh_hiredis_version_major(void);
 int gh_hiredis_version_minor(void);
 int gh_hiredis_version_patch(void);
+/// Server hardening options (macros with 64-bit casts): no renegotiation, no compression,
+/// server cipher preference. Returns the new option mask.
+unsigned long long gh_ssl_ctx_set_server_options(SSL_CTX *ctx);
+/// Server side ALPN: selects "http/1.1" when the client offers it, else no ALPN (not fatal).
+void gh_ssl_ctx_enable_alpn_http11(SSL_CTX *ctx);
