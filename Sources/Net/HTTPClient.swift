@@ -171,7 +171,7 @@ public final class HTTPClient: Sendable {
         let addresses = try resolve(url, deadline: connectDeadline)
         let fd = try connect(addresses, totalDeadline: deadline)
         defer { close(fd) }
-        var transport = Transport(fd: fd, tls: nil)
+        var transport = ClientTransport(fd: fd, tls: nil)
         if url.scheme == .https {
             do {
                 transport.tls = try TLSSession(context: tls, fd: fd, accept: false, serverName: url.host)
@@ -197,7 +197,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func roundTrip(_ transport: Transport, wire: [UInt8], method: HTTPMethod, url: HTTPClientURL,
+    private func roundTrip(_ transport: ClientTransport, wire: [UInt8], method: HTTPMethod, url: HTTPClientURL,
                            deadline: Deadline) throws(HTTPClientError) -> Response {
         var offset = 0
         while offset < wire.count {
@@ -395,7 +395,7 @@ private final class LookupBox: @unchecked Sendable {
 }
 
 /// The byte stream of one connection: the socket itself, or TLS over it.
-private struct Transport {
+private struct ClientTransport {
     let fd: Int32
     var tls: TLSSession?
 

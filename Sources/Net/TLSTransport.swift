@@ -1,9 +1,30 @@
-/// Placeholder until the TLS room lands: TLS contexts can't be created yet.
-public final class TLSContext: @unchecked Sendable {}
+/// A server-side TLS session as a connection's transport.
 final class TLSTransport: Transport {
-    init(context: TLSContext, fd: Int32) throws { throw SocketError("TLS", code: 0) }
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult { .failed("no TLS") }
-    func write(_ bytes: UnsafeRawBufferPointer) -> TransportResult { .failed("no TLS") }
-    var bufferedBytes: Int { 0 }
-    func shutdown() {}
+    private let session: TLSSession
+
+    init(context: TLSContext, fd: Int32) throws {
+        session = try TLSSession(context: context, fd: fd, accept: true)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
+        TLSTransport.map(session.read(into: buffer))
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        TLSTransport.map(session.write(bytes))
+    }
+
+    var bufferedBytes: Int { session.pendingBytes }
+
+    func shutdown() { session.shutdown() }
+
+    private static func map(_ result: TLSSession.IOResult) -> TransportResult {
+        switch result {
+        case .bytes(let n): return .bytes(n)
+        case .wantRead: return .wantRead
+        case .wantWrite: return .wantWrite
+        case .closed: return .closed
+        case .failed(let reason): return .failed(reason)
+        }
+    }
 }
