@@ -1,1 +1,0 @@
-// Crypto room: replaced by its real sources.

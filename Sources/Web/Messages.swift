@@ -1,0 +1,129 @@
+/// The web layer's own messages in English and Thai.
+extension MessageCatalog {
+    public static let web = MessageCatalog([
+        "product.tagline": [
+            .en: "Identity provider",
+            .th: "ผู้ให้บริการยืนยันตัวตน",
+        ],
+        "landing.title": [
+            .en: "{company} sign-in service",
+            .th: "บริการลงชื่อเข้าใช้ของ {company}",
+        ],
+        "landing.intro": [
+            .en: "This server is Gatehouse, the identity provider for {company}. Applications send you here to sign in with OpenID Connect or SAML; directories read accounts over LDAP and SCIM.",
+            .th: "เซิร์ฟเวอร์นี้คือ Gatehouse ผู้ให้บริการยืนยันตัวตนของ {company} แอปพลิเคชันจะส่งคุณมาที่นี่เพื่อลงชื่อเข้าใช้ด้วย OpenID Connect หรือ SAML และระบบไดเรกทอรีอ่านข้อมูลบัญชีผ่าน LDAP และ SCIM",
+        ],
+        "landing.nothing_to_do": [
+            .en: "If no application sent you here, there is nothing to do on this page.",
+            .th: "หากไม่มีแอปพลิเคชันใดส่งคุณมาที่นี่ ก็ไม่มีสิ่งใดต้องทำในหน้านี้",
+        ],
+        "landing.operators": [
+            .en: "For operators",
+            .th: "สำหรับผู้ดูแลระบบ",
+        ],
+        "landing.health": [
+            .en: "Liveness and readiness checks",
+            .th: "การตรวจสอบสถานะการทำงานและความพร้อม",
+        ],
+        "landing.metrics": [
+            .en: "Prometheus metrics",
+            .th: "ค่าวัดสำหรับ Prometheus",
+        ],
+        "lang.switch": [
+            .en: "Language",
+            .th: "ภาษา",
+        ],
+        "nav.home": [
+            .en: "Home",
+            .th: "หน้าแรก",
+        ],
+        "error.request_id": [
+            .en: "Request ID",
+            .th: "รหัสคำขอ",
+        ],
+        "error.400.title": [
+            .en: "Bad request",
+            .th: "คำขอไม่ถูกต้อง",
+        ],
+        "error.400.body": [
+            .en: "The request could not be understood.",
+            .th: "ไม่สามารถเข้าใจคำขอนี้ได้",
+        ],
+        "error.401.title": [
+            .en: "Sign-in required",
+            .th: "ต้องลงชื่อเข้าใช้",
+        ],
+        "error.401.body": [
+            .en: "You need to sign in to see this page.",
+            .th: "คุณต้องลงชื่อเข้าใช้เพื่อดูหน้านี้",
+        ],
+        "error.403.title": [
+            .en: "Access denied",
+            .th: "ไม่ได้รับอนุญาตให้เข้าถึง",
+        ],
+        "error.403.body": [
+            .en: "You are not allowed to do this.",
+            .th: "คุณไม่ได้รับอนุญาตให้ทำรายการนี้",
+        ],
+        "error.csrf.body": [
+            .en: "The form was sent without a valid security token. Reload the page and try again.",
+            .th: "แบบฟอร์มถูกส่งโดยไม่มีโทเค็นความปลอดภัยที่ถูกต้อง โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง",
+        ],
+        "error.404.title": [
+            .en: "Page not found",
+            .th: "ไม่พบหน้าที่ต้องการ",
+        ],
+        "error.404.body": [
+            .en: "There is nothing at this address.",
+            .th: "ไม่มีเนื้อหาที่ที่อยู่นี้",
+        ],
+        "error.405.title": [
+            .en: "Method not allowed",
+            .th: "ไม่อนุญาตให้ใช้วิธีการนี้",
+        ],
+        "error.405.body": [
+            .en: "This address does not accept that kind of request.",
+            .th: "ที่อยู่นี้ไม่รับคำขอประเภทนี้",
+        ],
+        "error.413.title": [
+            .en: "Request too large",
+            .th: "คำขอมีขนาดใหญ่เกินไป",
+        ],
+        "error.413.body": [
+            .en: "The request is larger than this server accepts.",
+            .th: "คำขอมีขนาดใหญ่เกินกว่าที่เซิร์ฟเวอร์นี้รับได้",
+        ],
+        "error.415.title": [
+            .en: "Unsupported content type",
+            .th: "ไม่รองรับประเภทเนื้อหานี้",
+        ],
+        "error.415.body": [
+            .en: "The request body is in a format this address does not accept.",
+            .th: "เนื้อหาของคำขออยู่ในรูปแบบที่ที่อยู่นี้ไม่รองรับ",
+        ],
+        "error.429.title": [
+            .en: "Too many requests",
+            .th: "มีคำขอมากเกินไป",
+        ],
+        "error.429.body": [
+            .en: "Please wait a moment and try again.",
+            .th: "โปรดรอสักครู่แล้วลองอีกครั้ง",
+        ],
+        "error.500.title": [
+            .en: "Something went wrong",
+            .th: "เกิดข้อผิดพลาดบางอย่าง",
+        ],
+        "error.500.body": [
+            .en: "The server could not complete this request. If it keeps happening, tell your administrator and quote the request ID.",
+            .th: "เซิร์ฟเวอร์ไม่สามารถดำเนินการคำขอนี้ได้ หากเกิดขึ้นซ้ำ โปรดแจ้งผู้ดูแลระบบพร้อมรหัสคำขอ",
+        ],
+        "error.generic.title": [
+            .en: "Request failed",
+            .th: "คำขอไม่สำเร็จ",
+        ],
+        "error.generic.body": [
+            .en: "The request could not be completed.",
+            .th: "ไม่สามารถดำเนินการคำขอนี้ได้",
+        ],
+    ])
+}

@@ -1,1 +1,0 @@
-// Web room: replaced by its real sources.

@@ -1,2 +1,0 @@
-import XCTest
-final class WebTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
