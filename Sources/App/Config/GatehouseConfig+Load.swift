@@ -129,6 +129,7 @@ extension GatehouseConfig {
             return text.lowercased()
         }
 
+        config.explicitKeys = Set(ConfigKey.all.filter { value($0) != nil })
         for key in values.keys.sorted() where key.hasPrefix("GATEHOUSE_") && !ConfigKey.all.contains(key)
             && !ConfigKey.ignoredPrefixes.contains(where: { key.hasPrefix($0) }) {
             var line = "\(key) is not a known setting and is ignored"

@@ -39,6 +39,8 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
     public var brandPrimaryColor: String?
     /// Non-fatal findings while loading (unknown `GATEHOUSE_*` keys), one line each.
     public var warnings: [String]
+    /// The known keys that had a value (from the file or the environment).
+    public var explicitKeys: Set<String>
 
     public struct TLSFiles: Sendable, Equatable {
         public var certificatePath: String
@@ -71,6 +73,7 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
         brandLogoURL = nil
         brandPrimaryColor = nil
         warnings = []
+        explicitKeys = []
     }
 
     /// Checks what `serve` needs beyond a valid file: the database, Redis and the secret key.
