@@ -9,16 +9,23 @@ struct Dev: ParsableCommand {
             secret key and the chosen ports. Ctrl-C stops the server, then Redis and PostgreSQL; running \
             again reuses the data.
             """,
-        subcommands: [Services.self])
+        subcommands: [Start.self, Services.self],
+        defaultSubcommand: Start.self)
 
-    @OptionGroup var config: ConfigFileOption
+    /// `gatehouse dev` (or `gatehouse dev start`).
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start PostgreSQL and Redis where none is configured, apply migrations and run the server (the default).")
 
-    @Option(help: ArgumentHelp("Where the development data lives.", valueName: "dir"))
-    var dataDir = "./.gatehouse"
+        @OptionGroup var config: ConfigFileOption
 
-    func run() throws {
-        let status = DevRunner.run(environment: ProcessEnvironment.current(), configFile: config.file, dataDirectory: dataDir)
-        if status != 0 { throw ExitCode(status) }
+        @Option(help: ArgumentHelp("Where the development data lives.", valueName: "dir"))
+        var dataDir = "./.gatehouse"
+
+        func run() throws {
+            let status = DevRunner.run(environment: ProcessEnvironment.current(), configFile: config.file, dataDirectory: dataDir)
+            if status != 0 { throw ExitCode(status) }
+        }
     }
 
     struct Services: ParsableCommand {

@@ -92,11 +92,11 @@ final class PostgresDevServer {
         try makeDirectories(folder.postgresDirectory, mode: 0o700)
         try makeDirectories(folder.postgresSockets, mode: 0o700)
         guard geteuid() == 0, let user = lookupUser("postgres") else { return }
+        // The data folder itself stays root's, but postgres must pass through it.
+        chmod(folder.root, 0o711)
         if let blocked = firstUnsearchableAncestor(of: folder.postgresDirectory) {
             throw DevError("the postgres user cannot enter \(blocked): choose a --data-dir it can reach, or chmod o+x \(blocked)")
         }
-        // The data folder itself stays root's, but postgres must pass through it.
-        chmod(folder.root, 0o711)
         for path in [folder.postgresDirectory, folder.postgresSockets] where chown(path, user.uid, user.gid) != 0 {
             throw DevError("cannot hand \(path) to the postgres user: \(String(cString: strerror(errno)))")
         }
