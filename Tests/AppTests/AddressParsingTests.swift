@@ -30,6 +30,7 @@ final class AddressParsingTests: XCTestCase {
         XCTAssertEqual(try RedisURL.parse("redis://[::1]:7000/0"), RedisURL(host: "::1", port: 7000))
         XCTAssertEqual(try RedisURL.parse("redis://[::1]"), RedisURL(host: "::1"))
         XCTAssertEqual(try RedisURL.parse("redis://cache/"), RedisURL(host: "cache"))
+        XCTAssertEqual(try RedisURL.parse("redis://:a/b:c@cache:7/1"), RedisURL(host: "cache", port: 7, password: "a/b:c", database: 1))
         let url = try RedisURL.parse("redis://:p%40ss@cache:6379/2")
         XCTAssertEqual(url.description, "redis://:****@cache:6379/2")
         XCTAssertEqual(url.unredactedURL, "redis://:p%40ss@cache:6379/2")

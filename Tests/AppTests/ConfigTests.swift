@@ -135,6 +135,7 @@ final class ConfigTests: XCTestCase {
             ("GATEHOUSE_BRAND_LOGO_URL", "javascript:alert(1)", "http(s) URL"),
             ("GATEHOUSE_BRAND_PRIMARY_COLOR", "blue", "#1f6feb"),
             ("GATEHOUSE_BRAND_PRIMARY_COLOR", "#12345", "#1f6feb"),
+            ("GATEHOUSE_BRAND_PRIMARY_COLOR", "#１２３４５６", "#1f6feb"),
         ]
         for (key, value, expected) in cases {
             var environment = base
@@ -165,6 +166,9 @@ final class ConfigTests: XCTestCase {
             ["GATEHOUSE_REDIS_URL": "rediss://:s3cr3t-redis@cache"],
             ["GATEHOUSE_REDIS_URL": "http://:s3cr3t-redis@cache"],
             ["GATEHOUSE_SECRET_KEY": "0123456789abcdef0123"],
+            ["GATEHOUSE_REDIS_URL": "redis://:s3cr3t-redis/x@cache:bad"],
+            ["GATEHOUSE_REDIS_URL": "redis://:s3cr3t-redis:1@"],
+            ["GATEHOUSE_SECRET_KEY": String(repeating: "０", count: 64)],
         ]
         for environment in cases {
             let message = error(environment)
@@ -204,6 +208,7 @@ final class ConfigTests: XCTestCase {
             ("postgresql://h/db?user=u&password=secret&sslmode=verify-full", "postgresql://h/db?user=u&password=****&sslmode=verify-full"),
             ("postgresql:///db?host=/var/run/postgresql", "postgresql:///db?host=/var/run/postgresql"),
             ("postgresql://u:a@b@h/db", "postgresql://u:****@h/db"),
+            ("postgresql://u:pa/ss@h/db", "postgresql://u:****@h/db"),
         ]
         for (input, masked) in cases {
             XCTAssertEqual(try DatabaseURL(validating: input).description, masked)

@@ -23,10 +23,11 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         guard let schemeEnd = url.firstRange(of: "://") else { return "****" }
         var head = String(url[..<schemeEnd.upperBound])
         var rest = Substring(url[schemeEnd.upperBound...])
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
-        if let at = authority.lastIndex(of: "@") {
-            let userInfo = authority[..<at]
+        // The user-info ends at the last "@" before the query, so an unencoded "/" in a password
+        // cannot move it into the path and out of the mask.
+        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+        if let at = rest[..<queryStart].lastIndex(of: "@") {
+            let userInfo = rest[..<at]
             if let colon = userInfo.firstIndex(of: ":") {
                 head += userInfo[..<colon] + ":****@"
             } else {

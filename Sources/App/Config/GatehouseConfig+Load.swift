@@ -123,7 +123,7 @@ extension GatehouseConfig {
             return text
         }
         config.brandPrimaryColor = try check(ConfigKey.brandPrimaryColor) { text throws(ValueProblem) -> String in
-            guard text.count == 7, text.hasPrefix("#"), text.dropFirst().allSatisfy(\.isHexDigit) else {
+            guard text.utf8.count == 7, text.hasPrefix("#"), text.dropFirst().allSatisfy(isASCIIHexDigit) else {
                 throw ValueProblem("must be a colour like #1f6feb (got \(shown(text)))")
             }
             return text.lowercased()

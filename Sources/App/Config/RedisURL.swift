@@ -39,18 +39,14 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             }
             throw ValueProblem("must start with redis:// (got \(shownScheme(text)))")
         }
-        let rest = text.dropFirst("redis://".count)
-        if rest.contains("?") || rest.contains("#") {
-            throw ValueProblem("query parameters are not supported; use redis://[:password@]host[:port][/db]")
-        }
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        var authority = rest[..<authorityEnd]
-        let path = rest[authorityEnd...]
+        var rest = text.dropFirst("redis://".count)
         var username: String?
         var password: String?
-        if let at = authority.lastIndex(of: "@") {
-            let userInfo = authority[..<at]
-            authority = authority[authority.index(after: at)...]
+        // The user-info ends at the last "@", so a password with an unencoded "/" or ":" is never
+        // mistaken for the host, port or database (and so never shown in an error).
+        if let at = rest.lastIndex(of: "@") {
+            let userInfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
             if let colon = userInfo.firstIndex(of: ":") {
                 let user = String(userInfo[..<colon])
                 username = user.isEmpty ? nil : try decode(user, what: "user name")
@@ -61,6 +57,12 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             }
             if password == "" { password = nil }
         }
+        if rest.contains("?") || rest.contains("#") {
+            throw ValueProblem("query parameters are not supported; use redis://[:password@]host[:port][/db]")
+        }
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let path = rest[authorityEnd...]
         var host: String
         var port = 6379
         if authority.hasPrefix("[") {

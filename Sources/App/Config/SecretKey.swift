@@ -29,7 +29,7 @@ public struct SecretKey: Sendable, Equatable, CustomStringConvertible {
     /// Problems never include the value.
     static func parse(_ raw: String) throws(ValueProblem) -> SecretKey {
         let text = raw.trimmingWhitespace()
-        if text.count == 64, text.allSatisfy(\.isHexDigit) {
+        if text.utf8.count == 64, text.allSatisfy(isASCIIHexDigit) {
             var bytes: [UInt8] = []
             var index = text.startIndex
             while index < text.endIndex {

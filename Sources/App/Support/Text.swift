@@ -7,6 +7,10 @@ import Darwin
 // Small text and file helpers so App needs only FoundationEssentials: full Foundation pulls in
 // its own ICU headers, which clash with the system ICU headers that libxml2 (CXMLSec) includes.
 
+func isASCIIHexDigit(_ character: Character) -> Bool {
+    character.isASCII && character.isHexDigit
+}
+
 /// Decodes `%XX` escapes; nil if an escape is malformed or the result is not UTF-8.
 func percentDecoded(_ text: String) -> String? {
     var bytes: [UInt8] = []
