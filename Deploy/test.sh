@@ -58,6 +58,19 @@ export GATEHOUSE_TEST_DATABASE_URL GATEHOUSE_TEST_REDIS_URL GATEHOUSE_TEST_BINAR
 echo "test.sh: PostgreSQL at $GATEHOUSE_TEST_DATABASE_URL, Redis at $GATEHOUSE_TEST_REDIS_URL" >&2
 
 # Not --parallel: the integration tests share one PostgreSQL and Redis and some bind ports.
-status=0
-swift test "$@" || status=$?
+set +e
+swift test "$@" 2>&1 | tee "$work/swift-test.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# swift test ends with Swift Testing's own summary ("0 tests" while all tests are XCTest), so
+# close with a plain line counting the XCTest results as well.
+summary="$(grep -E 'Executed [0-9]+ tests?, with' "$work/swift-test.log" | tail -n 1 || true)"
+pattern='Executed ([0-9]+) tests?, with (([0-9]+) tests? skipped and )?([0-9]+) failures?'
+if [[ $summary =~ $pattern ]]; then
+    total=${BASH_REMATCH[1]}
+    skipped=${BASH_REMATCH[3]:-0}
+    failed=${BASH_REMATCH[4]}
+    echo "xctest: $((total - skipped - failed)) passed, $failed failed, $skipped skipped"
+fi
 exit "$status"
