@@ -60,7 +60,10 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", "Net", "Web"]),
+        .testTarget(name: "AppTests", dependencies: [
+            "App", "HTTP", "Net", "Web", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net"]),
     ],
     swiftLanguageModes: [.v6]

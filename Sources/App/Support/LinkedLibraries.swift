@@ -1,10 +1,10 @@
-import COpenSSL
-import CPostgres
-import CRedis
-import CXMLSec
-import CLDAP
-import CArgon2
-import CGatehouseShims
+internal import COpenSSL
+internal import CPostgres
+internal import CRedis
+internal import CXMLSec
+internal import CLDAP
+internal import CArgon2
+internal import CGatehouseShims
 public enum LinkedLibraries {
     public static func versions() -> [String] {
         [String(cString: OpenSSL_version(OPENSSL_VERSION)), "libpq \(PQlibVersion())",

@@ -1,0 +1,122 @@
+import Logging
+import Postgres
+
+/// `gatehouse dev` and `gatehouse dev services`.
+public enum DevRunner {
+    /// The whole development set-up: private PostgreSQL and Redis where none is configured, a
+    /// persisted secret key, migrations, then the server in-process. Returns the exit status.
+    public static func run(environment: [String: String], configFile: String?, dataDirectory: String) -> Int32 {
+        var config: GatehouseConfig
+        do {
+            config = try GatehouseConfig.load(environment: environment, configFile: configFile)
+        } catch {
+            printError(error.description)
+            return 1
+        }
+        // A person is watching: readable logs unless the format was chosen explicitly.
+        if !config.explicitKeys.contains(ConfigKey.logFormat) { config.logFormat = .text }
+        let logger = GatehouseLogging.logger(for: config, label: "gatehouse.dev")
+        config.warnings.forEach { logger.warning("\($0)") }
+        ShutdownSignals.shared.install()
+
+        let services: DevServices
+        let endpoints: DevServices.Endpoints
+        do {
+            services = try DevServices(dataDirectory: dataDirectory, startPostgres: config.databaseURL == nil,
+                                       startRedis: config.redisURL == nil, logger: logger)
+            logger.info("data folder \(services.dataDirectory)")
+            endpoints = try services.start()
+        } catch {
+            logger.critical("\(error.message)")
+            return 1
+        }
+        defer { services.stop() }
+        if ShutdownSignals.shared.received != nil { return 0 }
+
+        if let url = endpoints.databaseURL { config.databaseURL = url }
+        if let url = endpoints.redisURL { config.redisURL = url }
+        if config.secretKey == nil { config.secretKey = endpoints.secretKey }
+        logger.info("services ready", metadata: [
+            "database": "\(config.databaseURL?.description ?? "-")", "redis": "\(config.redisURL?.description ?? "-")",
+        ])
+        do {
+            try config.validateForServe()
+            try MigrationRunner.apply(url: config.databaseURL!, logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
+        if ShutdownSignals.shared.received != nil { return 0 }
+        logger.info("starting gatehouse", metadata: ["external_url": "\(config.externalURL)"])
+        let status: Int32
+        do {
+            status = try ServerRunner.run(config: config, logger: Logger(label: "gatehouse"))
+        } catch {
+            logger.critical("server failed: \(error)")
+            return 1
+        }
+        return ShutdownSignals.shared.received != nil ? 0 : status
+    }
+
+    /// Only PostgreSQL and Redis: writes `GATEHOUSE_DATABASE_URL`, `GATEHOUSE_REDIS_URL` and
+    /// `GATEHOUSE_SECRET_KEY` lines to `envFile` once both answer, then waits for SIGINT/SIGTERM
+    /// and stops both.
+    public static func runServices(dataDirectory: String, envFile: String, logFormat: GatehouseConfig.LogFormat = .text) -> Int32 {
+        GatehouseLogging.bootstrap(level: .info, format: logFormat)
+        let logger = Logger(label: "gatehouse.dev")
+        ShutdownSignals.shared.install()
+        let services: DevServices
+        let endpoints: DevServices.Endpoints
+        do {
+            services = try DevServices(dataDirectory: dataDirectory, logger: logger)
+            endpoints = try services.start()
+        } catch {
+            logger.critical("\(error.message)")
+            return 1
+        }
+        defer { services.stop() }
+        let lines = [
+            "GATEHOUSE_DATABASE_URL=\(endpoints.databaseURL!.unredactedURL)",
+            "GATEHOUSE_REDIS_URL=\(endpoints.redisURL!.unredactedURL)",
+            "GATEHOUSE_SECRET_KEY=\(endpoints.secretKey.hexEncoded)",
+        ]
+        do {
+            try writeFile(envFile, contents: lines.joined(separator: "\n") + "\n", mode: 0o600)
+        } catch {
+            logger.critical("\(error.message)")
+            return 1
+        }
+        logger.info("services ready; stop with Ctrl-C or SIGTERM", metadata: [
+            "env_file": "\(envFile)", "database": "\(endpoints.databaseURL!)", "redis": "\(endpoints.redisURL!)",
+        ])
+        while ShutdownSignals.shared.wait(timeout: 1) == nil {
+            if services.serviceFailed {
+                logger.critical("redis-server exited unexpectedly; stopping")
+                return 1
+            }
+        }
+        logger.info("shutting down")
+        return 0
+    }
+}
+
+/// Applies migrations with a log line per step; shared by `serve`, `migrate` and `dev`.
+public enum MigrationRunner {
+    @discardableResult
+    public static func apply(url: DatabaseURL, logger: Logger) throws -> [Migration] {
+        let connection = try PGConnection(url: url.unredactedURL, connectTimeout: 10)
+        defer { connection.close() }
+        let applied = try Migrator().migrate(on: connection) { migration in
+            logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+        }
+        let status = try Migrator().status(on: connection)
+        logger.info(applied.isEmpty ? "database schema is up to date" : "migrations applied",
+                    metadata: ["schema_version": "\(status.databaseVersion)", "applied": "\(applied.count)"])
+        return applied
+    }
+}
+
+/// One line on stderr, for errors before logging is set up.
+public func printError(_ line: String) {
+    LogSink.standardError.emit(line)
+}

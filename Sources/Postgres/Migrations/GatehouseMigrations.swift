@@ -1,0 +1,12 @@
+/// Every schema migration, in order. Append new ones; never edit or reorder released ones.
+public enum GatehouseMigrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "meta", sql: """
+            CREATE TABLE gatehouse_meta (
+                key text PRIMARY KEY,
+                value text NOT NULL
+            );
+            INSERT INTO gatehouse_meta (key, value) VALUES ('installation_id', gen_random_uuid()::text);
+            """),
+    ]
+}

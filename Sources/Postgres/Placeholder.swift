@@ -1,1 +1,0 @@
-// Postgres room: replaced by its real sources.
