@@ -1,16 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import HTTP
 import Logging
+import Net
+import Web
 
-/// Runs the HTTP server (and later the LDAP listener) until the process is asked to stop.
+/// Runs the HTTP server (and later the LDAP listener) until SIGINT/SIGTERM.
 ///
-/// Contract for the implementation that replaces this body:
-/// - `config` has passed `validateForServe()` and migrations have been applied.
-/// - Return when `ShutdownSignals.shared` fires (SIGINT/SIGTERM), after draining connections;
-///   call `ShutdownSignals.shared.install()` (idempotent — `gatehouse dev` has already done it)
-///   and register with `onShutdown`. `gatehouse dev` stops PostgreSQL and Redis after this returns.
-/// - The return value is the process exit status (0 after a requested shutdown).
+/// `config` has passed `validateForServe()` and migrations have been applied. Returns the
+/// process exit status: 0 after a requested shutdown that drained in time.
 public enum ServerRunner {
+    /// Longest a shutdown waits for in-flight requests.
+    static let drainTimeout = 10.0
+
     public static func run(config: GatehouseConfig, logger: Logger) throws -> Int32 {
-        logger.error("server not wired yet", metadata: ["listen": "\(config.listen.map(\.description).joined(separator: ","))"])
-        return 1
+        ShutdownSignals.shared.install()
+        raiseOpenFileLimit(logger: logger)
+        let server = try makeServer(config: config, logger: logger)
+        try server.start()
+        logger.info("gatehouse listening", metadata: [
+            "listen": "\(zip(config.listen, server.boundPorts).map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($1)" }.joined(separator: ","))",
+            "external_url": "\(config.externalURL)",
+            "tls": "\(config.tls != nil)",
+        ])
+        let signal = ShutdownSignals.shared.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal ?? 0)", "open_connections": "\(server.openConnections)"])
+        let drained = server.shutdown(timeout: drainTimeout)
+        if !drained { logger.warning("some connections did not finish within \(Int(drainTimeout)) s and were closed") }
+        logger.info("stopped")
+        return 0
+    }
+
+    /// Builds the web application and the HTTP server from configuration, without starting it.
+    static func makeServer(config: GatehouseConfig, logger: Logger) throws -> HTTPServer {
+        guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
+        let web = try WebApplication(config: WebConfig(
+            externalURL: config.externalURL,
+            trustedProxies: TrustedProxies(networks: config.trustedProxies),
+            branding: Branding(companyName: config.brandName, logoURL: config.brandLogoURL,
+                               primaryColor: config.brandPrimaryColor ?? Branding.defaultPrimary),
+            // Key separation: the CSRF MAC key is derived, the master key itself never leaves App.
+            serverKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/web/csrf/v1".utf8)),
+            logger: logger))
+        web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
+
+        var tls: TLSContext?
+        if let files = config.tls {
+            tls = try TLSContext.server(certificatePath: files.certificatePath, keyPath: files.privateKeyPath)
+        }
+        let server = HTTPServer(configuration: .init(addresses: config.listen, maxConnections: config.maxConnections,
+                                                     tls: tls),
+                                logger: logger, responder: web.responder)
+        web.metrics.registerGauge("gatehouse_open_connections", help: "HTTP connections currently open") {
+            Double(server.openConnections)
+        }
+        return server
+    }
+
+    /// Each connection is a descriptor: lift the soft limit to the hard one so the
+    /// connection cap, not the default 1024, is what bounds us.
+    static func raiseOpenFileLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.debug("could not raise the open file limit")
+        }
     }
 }

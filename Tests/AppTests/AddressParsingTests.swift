@@ -1,19 +1,21 @@
 import XCTest
 @testable import App
+import Net
+import Web
 
 final class AddressParsingTests: XCTestCase {
     func testListenAddresses() throws {
         XCTAssertEqual(try ListenAddress.parseList("0.0.0.0:9000"), [ListenAddress(host: "0.0.0.0", port: 9000)])
         XCTAssertEqual(try ListenAddress.parseList("[::]:9000"), [ListenAddress(host: "::", port: 9000)])
         XCTAssertEqual(try ListenAddress.parseList("[::1]:1, 127.0.0.1:65535,localhost:8080").map(\.description),
-                       ["[::1]:1", "127.0.0.1:65535", "localhost:8080"])
+                       ["[::1]:1", "127.0.0.1:65535", "127.0.0.1:8080"])
         XCTAssertTrue(try ListenAddress.parseList("[::]:9000")[0].isIPv6)
     }
 
     func testBadListenAddresses() {
         let bad = ["", "9000", "0.0.0.0", "0.0.0.0:", "0.0.0.0:0", "0.0.0.0:65536", "0.0.0.0:-1", "0.0.0.0:9x",
                    "::1:9000", "[::1]9000", "[::1:9000", "[1.2.3.4]:80", "256.0.0.1:80", "1.2.3:80", ":9000",
-                   "bad_host!:80", "0.0.0.0:9000,0.0.0.0:9000", "[zz::1]:80"]
+                   "bad_host!:80", "gatehouse.example:80", "0.0.0.0:9000,0.0.0.0:9000", "[zz::1]:80"]
         for text in bad {
             XCTAssertThrowsError(try ListenAddress.parseList(text), text)
         }

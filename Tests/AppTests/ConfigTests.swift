@@ -1,3 +1,5 @@
+import Net
+import Web
 import XCTest
 @testable import App
 

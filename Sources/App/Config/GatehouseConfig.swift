@@ -1,3 +1,5 @@
+import Net
+import Web
 import Logging
 
 /// Everything Gatehouse reads at start-up, from `GATEHOUSE_*` environment variables and an

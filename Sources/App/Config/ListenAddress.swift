@@ -1,18 +1,9 @@
-/// One `host:port` to listen on. IPv6 literals are written in brackets: `[::]:9000`.
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-    /// The host without brackets: an IPv4 or IPv6 literal, or a host name such as `localhost`.
-    public let host: String
-    public let port: UInt16
+import Net
+import Web
 
-    public init(host: String, port: UInt16) {
-        self.host = host
-        self.port = port
-    }
-
-    public var isIPv6: Bool { host.contains(":") }
-
-    public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
+/// Parsing of listen addresses from configuration, with one-line problems for start-up errors.
+/// The address type itself is the listener's (`Net.ListenAddress`).
+extension ListenAddress {
     /// Parses one `host:port`.
     static func parse(_ raw: String) throws(ValueProblem) -> ListenAddress {
         let text = raw.trimmingWhitespace()
@@ -47,12 +38,16 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             let looksNumeric = host.allSatisfy { $0 == "." || ($0.isASCII && $0.isNumber) }
             if looksNumeric {
                 guard IPAddress(host) != nil else { throw ValueProblem("invalid IPv4 address \(shown(host))") }
-            } else if !isValidHostName(host) {
-                throw ValueProblem("invalid host name \(shown(host))")
+            } else if host == "localhost" {
+                // The one name we accept: binding needs an address, and localhost is unambiguous.
+                let port = try parsePort(portText, context: text)
+                return ListenAddress(host: "127.0.0.1", port: Int(port))
+            } else {
+                throw ValueProblem("listen on an IP address, not a host name (got \(shown(host)))")
             }
         }
         let port = try parsePort(portText, context: text)
-        return ListenAddress(host: host, port: port)
+        return ListenAddress(host: host, port: Int(port))
     }
 
     /// Parses a comma-separated list; duplicates are refused.

@@ -1,3 +1,4 @@
+import Web
 /// `redis://[[user]:password@]host[:port][/db]`. The password is percent-decoded.
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     public var host: String
