@@ -57,8 +57,7 @@ public final class Listener: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.makeHandler = makeHandler
-        let count = Int(getenv("GATEHOUSE_LOOPS").flatMap { Int(String(cString: $0)) } ?? configuration.loopCount)
-        loops = (0..<max(1, count)).map { DispatchQueue(label: "gatehouse.loop.\($0)") }
+        loops = (0..<max(1, configuration.loopCount)).map { DispatchQueue(label: "gatehouse.loop.\($0)") }
     }
 
     /// Ports actually bound, in the order of `configuration.addresses` (useful with port 0).

@@ -66,12 +66,13 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let addr = IPAddress(String(parts[0].trimmingOWS())) else { return nil }
+        guard parts.count <= 2, let addr = IPAddress(String(parts[0])) else { return nil }
         let maxBits = addr.bytes.count * 8
         var length = maxBits
         if parts.count == 2 {
-            let digits = parts[1].trimmingOWS()
-            guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy(\.isASCII), let n = Int(digits) else { return nil }
+            let digits = parts[1]
+            guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let n = Int(digits) else { return nil }
             // An IPv4-mapped v6 network (::ffff:10.0.0.0/104) is converted to its v4 form.
             let mapped = addr.isIPv4 && String(parts[0]).contains(":")
             length = mapped ? n - 96 : n

@@ -23,8 +23,12 @@ public struct MetricsMiddleware: Middleware {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let route = request.route ?? "unmatched"
             let method = Self.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "other"
-            metrics.increment(Self.requestsTotal, labels: ["route": route, "method": method, "status": String(status)])
-            metrics.observe(Self.requestDuration, labels: ["route": route], seconds)
+            let routeLabel = Metrics.LabelSet.Pair(name: "route", value: route)
+            metrics.increment(Self.requestsTotal, key: Metrics.LabelSet(sorted: [
+                Metrics.LabelSet.Pair(name: "method", value: method), routeLabel,
+                Metrics.LabelSet.Pair(name: "status", value: String(status)),
+            ]))
+            metrics.observe(Self.requestDuration, key: Metrics.LabelSet(sorted: [routeLabel]), seconds)
         }
         let response = try next(request)
         status = response.status.code

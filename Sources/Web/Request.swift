@@ -149,15 +149,47 @@ public final class Request {
     }
 
     static func decodePath(_ raw: String) -> String? {
-        guard raw.hasPrefix("/") else { return nil }
-        let lower = raw.lowercased()
-        // An encoded slash or backslash would change which segments the router sees.
-        if lower.contains("%2f") || lower.contains("%5c") { return nil }
-        guard let decoded = PercentDecoding.decode(raw, plusAsSpace: false) else { return nil }
-        if decoded.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return nil }
-        for segment in decoded.split(separator: "/", omittingEmptySubsequences: false) where segment == "." || segment == ".." {
-            return nil
+        let bytes = raw.utf8
+        guard bytes.first == UInt8(ascii: "/") else { return nil }
+        // One pass over the bytes (this runs for every request): an encoded slash or backslash
+        // would change which segments the router sees.
+        var sawPercent = false
+        var previous: (UInt8, UInt8) = (0, 0)
+        for b in bytes {
+            if previous.0 == UInt8(ascii: "%") {
+                sawPercent = true
+                let lower = b | 0x20
+                if (previous.1 == UInt8(ascii: "2") && lower == UInt8(ascii: "f"))
+                    || (previous.1 == UInt8(ascii: "5") && lower == UInt8(ascii: "c")) {
+                    return nil
+                }
+            }
+            previous = (previous.1, b)
         }
+        let decoded: String
+        if sawPercent || bytes.contains(UInt8(ascii: "%")) {
+            guard let d = PercentDecoding.decode(raw, plusAsSpace: false) else { return nil }
+            decoded = d
+        } else {
+            decoded = raw
+        }
+        // No control bytes, and no `.` or `..` segments.
+        var segmentStart = true
+        var dots = 0
+        for b in decoded.utf8 {
+            if b < 0x20 || b == 0x7F { return nil }
+            if b == UInt8(ascii: "/") {
+                if segmentStart && dots > 0 { return nil }
+                segmentStart = true
+                dots = 0
+            } else if segmentStart && b == UInt8(ascii: ".") && dots < 2 {
+                dots += 1
+            } else {
+                segmentStart = false
+                dots = 0
+            }
+        }
+        if segmentStart && dots > 0 { return nil }
         return decoded
     }
 }

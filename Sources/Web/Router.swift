@@ -15,7 +15,7 @@ public final class Router: Sendable {
         let handler: Handler
     }
 
-    private let routes = Mutex<[Route]>([])
+    private let routes = ReadWriteLock<[Route]>([])
 
     public init() {}
 
@@ -23,7 +23,7 @@ public final class Router: Sendable {
     public func add(_ method: HTTPMethod, _ path: String, middleware: [any Middleware] = [], _ handler: @escaping Handler) {
         let pattern = RoutePattern(path)
         let route = Route(method: method, pattern: pattern, handler: middleware.wrapping(handler))
-        routes.withLock { list in
+        routes.write { list in
             precondition(!list.contains { $0.method == method && $0.pattern == pattern },
                          "route registered twice: \(method) \(path)")
             list.append(route)
@@ -32,14 +32,14 @@ public final class Router: Sendable {
 
     /// Every registered (method, pattern), for diagnostics.
     public var registeredRoutes: [(method: HTTPMethod, pattern: String)] {
-        routes.withLock { $0.map { ($0.method, $0.pattern.text) } }
+        routes.read { $0.map { ($0.method, $0.pattern.text) } }
     }
 
     static let methodOrder: [HTTPMethod] = [.get, .head, .post, .put, .patch, .delete, .options]
 
     /// Finds and runs the handler. Sets `request.route` and `request.pathParameters`.
     public func dispatch(_ request: Request) throws -> Response {
-        let snapshot = routes.withLock { $0 }
+        let snapshot = routes.read { $0 }
         let segments = RoutePattern.split(request.path)
         let matches = Router.matching(snapshot, segments)
 

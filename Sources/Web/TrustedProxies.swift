@@ -20,7 +20,7 @@ public struct TrustedProxies: Sendable, Equatable {
     public init(_ entries: [String]) throws(InvalidEntry) {
         var nets: [IPNetwork] = []
         for entry in entries {
-            guard let net = IPNetwork(entry) else { throw InvalidEntry(entry: entry) }
+            guard let net = IPNetwork(String(entry.trimmingOWS())) else { throw InvalidEntry(entry: entry) }
             nets.append(net)
         }
         networks = nets
@@ -46,9 +46,14 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// Resolves client address, scheme and host for one request.
     public func resolve(headers: HTTPHeaders, connection: ConnectionInfo, hostHeader: String?) -> Resolution {
+        let tlsScheme = connection.isTLS ? "https" : "http"
+        if networks.isEmpty {
+            // No proxies configured (the default): nothing forwarded is believed; skip parsing.
+            return Resolution(clientIP: connection.remoteAddress, scheme: tlsScheme,
+                              host: TrustedProxies.validHost(hostHeader), peerTrusted: false)
+        }
         let peer = IPAddress(connection.remoteAddress)
         let peerText = peer?.description ?? connection.remoteAddress
-        let tlsScheme = connection.isTLS ? "https" : "http"
         guard let peer, contains(peer) else {
             return Resolution(clientIP: peerText, scheme: tlsScheme, host: TrustedProxies.validHost(hostHeader),
                               peerTrusted: false)
