@@ -15,7 +15,8 @@ public enum ServerRunner {
     /// Longest a shutdown waits for in-flight requests.
     static let drainTimeout = 10.0
 
-    public static func run(config: GatehouseConfig, logger: Logger) throws -> Int32 {
+    /// `onReady` runs once the sockets listen (`gatehouse dev` prints where to go).
+    public static func run(config: GatehouseConfig, logger: Logger, onReady: (@Sendable () -> Void)? = nil) throws -> Int32 {
         ShutdownSignals.shared.install()
         raiseOpenFileLimit(logger: logger)
         let server = try makeServer(config: config, logger: logger)
@@ -25,6 +26,7 @@ public enum ServerRunner {
             "external_url": "\(config.externalURL)",
             "tls": "\(config.tls != nil)",
         ])
+        onReady?()
         let signal = ShutdownSignals.shared.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal ?? 0)", "open_connections": "\(server.openConnections)"])
         let drained = server.shutdown(timeout: drainTimeout)

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import Net
 import Postgres
 
 /// `gatehouse dev` and `gatehouse dev services`.
@@ -15,6 +19,10 @@ public enum DevRunner {
         }
         // A person is watching: readable logs unless the format was chosen explicitly.
         if !config.explicitKeys.contains(ConfigKey.logFormat) { config.logFormat = .text }
+        // A development server holds a demo login: keep it on this machine unless told otherwise.
+        if !config.explicitKeys.contains(ConfigKey.listen) {
+            config.listen = [ListenAddress(host: "127.0.0.1", port: 9000)]
+        }
         let logger = GatehouseLogging.logger(for: config, label: "gatehouse.dev")
         config.warnings.forEach { logger.warning("\($0)") }
         ShutdownSignals.shared.install()
@@ -50,7 +58,20 @@ public enum DevRunner {
         logger.info("starting gatehouse", metadata: ["external_url": "\(config.externalURL)"])
         let status: Int32
         do {
-            status = try ServerRunner.run(config: config, logger: Logger(label: "gatehouse"))
+            let url = config.externalURL
+            let folder = services.dataDirectory
+            status = try ServerRunner.run(config: config, logger: Logger(label: "gatehouse")) {
+                // Sign-in accounts arrive with the store and login-flow work; until then, the
+                // landing page and health endpoints are what there is to see.
+                print("""
+
+                  Gatehouse is running: \(url)/
+                  Health: \(url)/-/health/ready/   Metrics: \(url)/-/metrics/
+                  Data: \(folder)   Stop: Ctrl-C
+
+                """)
+                fflush(nil)
+            }
         } catch {
             logger.critical("server failed: \(error)")
             return 1
