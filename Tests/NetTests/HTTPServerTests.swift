@@ -203,6 +203,23 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(responses.count, 40)
     }
 
+    func testConnectionCapHoldsNewClientsUntilOneCloses() throws {
+        try startServer(maxConnections: 4)
+        var held: [RawClient] = []
+        for _ in 0..<4 { held.append(try RawClient(port: port)) }
+        usleep(200_000)
+        XCTAssertEqual(server.openConnections, 4)
+        // The fifth waits in the kernel backlog: connected, but not served yet.
+        let waiting = try RawClient(port: port, timeout: 0.5)
+        waiting.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertTrue(waiting.readResponses(1).isEmpty, "served past the connection cap")
+        XCTAssertEqual(server.openConnections, 4)
+        held.removeFirst()  // closes one
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(waiting.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        XCTAssertTrue(waiting.readResponses(1).first?.hasSuffix("GET /late 0") ?? false)
+    }
+
     func testIPv6Loopback() throws {
         let config = HTTPServer.Configuration(addresses: [ListenAddress(parsing: "[::1]:0")!])
         server = HTTPServer(configuration: config, logger: Logger(label: "t")) { _, info in
