@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HTTP
 
 /// One request as handlers see it: the raw message plus what the web layer worked out

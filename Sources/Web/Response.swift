@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HTTP
 
 /// What a handler returns. Cookies are kept apart from headers until the end so `Secure`
