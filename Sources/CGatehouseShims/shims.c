@@ -22,8 +22,12 @@ int gh_hiredis_version_minor(void) { return HIREDIS_MINOR; }
 int gh_hiredis_version_patch(void) { return HIREDIS_PATCH; }
 
 unsigned long long gh_ssl_ctx_set_server_options(SSL_CTX *ctx) {
+    // IGNORE_UNEXPECTED_EOF: a client that closes without close_notify is an ordinary close
+    // for a server (HTTP framing, not TLS EOF, delimits requests), so answers already queued
+    // for a half-closed client are still sent.
     return (unsigned long long)SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION
-                                                        | SSL_OP_CIPHER_SERVER_PREFERENCE);
+                                                        | SSL_OP_CIPHER_SERVER_PREFERENCE
+                                                        | SSL_OP_IGNORE_UNEXPECTED_EOF);
 }
 
 static int gh_alpn_select_http11(SSL *ssl, const unsigned char **out, unsigned char *outlen,

@@ -187,7 +187,8 @@ public struct HTTPRequestParser: Sendable {
         guard !methodBytes.isEmpty, methodBytes.allSatisfy(HTTPRequestParser.isTokenByte) else {
             throw HTTPParseError(.badRequest, "invalid method")
         }
-        guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        // Visible ASCII only, and no fragment: `#` never belongs in a request-target (RFC 9112 §3.2).
+        guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") }) else {
             throw HTTPParseError(.badRequest, "invalid request target")
         }
         let version: HTTPVersion

@@ -25,6 +25,10 @@ public final class Connection: @unchecked Sendable {
     private var outbound: [UInt8] = []
     private var outboundIndex = 0
     private var closeWhenFlushed = false
+    /// TLS: a read stopped because the session must write first (handshake or key update).
+    private var readWantsWrite = false
+    /// TLS: a write stopped because the session must read first.
+    private var writeWantsRead = false
     private var lingering = false
     private var cancelledSources = 0
     public private(set) var isClosed = false
@@ -100,6 +104,11 @@ public final class Connection: @unchecked Sendable {
 
     private func handleReadable() {
         guard !isClosed else { return }
+        if writeWantsRead {
+            writeWantsRead = false
+            flush(fromEvent: true)
+            if isClosed { return }
+        }
         var received = 0
         var failed = false
         reading: while true {
@@ -120,6 +129,7 @@ public final class Connection: @unchecked Sendable {
                 break reading
             case .wantWrite:
                 // TLS needs to write before it can read further: wait for writability.
+                readWantsWrite = true
                 activateWriteSource()
                 break reading
             case .closed:
@@ -198,9 +208,11 @@ public final class Connection: @unchecked Sendable {
 
     private func handleWritable() {
         guard !isClosed else { return }
+        let retryRead = readWantsWrite
+        readWantsWrite = false
         flush(fromEvent: true)
-        // TLS may have wanted a write to make progress on a read.
-        if !isClosed && pendingOutput == 0 && transport.bufferedBytes > 0 { handleReadable() }
+        // The read that waited for this writability (TLS) runs again now.
+        if !isClosed && (retryRead || (pendingOutput == 0 && transport.bufferedBytes > 0)) { handleReadable() }
     }
 
     private func flush(fromEvent: Bool) {
@@ -214,12 +226,21 @@ public final class Connection: @unchecked Sendable {
                 if writeDeadline.load(ordering: .relaxed) != 0 {
                     writeDeadline.store(Connection.now() &+ UInt64(writeTimeout * 1e9), ordering: .relaxed)
                 }
-            case .wantWrite, .wantRead:
+            case .wantWrite:
                 if writeDeadline.load(ordering: .relaxed) == 0 {
                     writeDeadline.store(Connection.now() &+ UInt64(writeTimeout * 1e9), ordering: .relaxed)
                 }
                 pauseReading()
                 activateWriteSource()
+                return
+            case .wantRead:
+                // TLS must read before this write can go on: wait for readability, not writability.
+                if writeDeadline.load(ordering: .relaxed) == 0 {
+                    writeDeadline.store(Connection.now() &+ UInt64(writeTimeout * 1e9), ordering: .relaxed)
+                }
+                writeWantsRead = true
+                deactivateWriteSource()
+                resumeReading()
                 return
             case .closed, .failed:
                 close()

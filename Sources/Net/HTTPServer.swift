@@ -96,10 +96,20 @@ final class HTTPConnectionHandler: ConnectionHandler {
     func connectionDidRead(_ connection: Connection) { process(connection) }
 
     func connectionDidDrain(_ connection: Connection) {
-        if connection.hasUnreadInput { process(connection) }
+        if connection.hasUnreadInput {
+            process(connection)
+        } else if waiting == .idle && parser.phase == .idle {
+            // The idle clock starts once the last answer has left, not while it is still sending.
+            connection.setReadDeadline(after: settings.configuration.idleTimeout)
+        }
     }
 
     func connectionDidTimeOut(_ connection: Connection) {
+        if connection.pendingOutput > 0 {
+            // Still sending earlier answers: a 408 now would land in the middle of them.
+            connection.close()
+            return
+        }
         switch waiting {
         case .idle:
             connection.close()
@@ -149,9 +159,15 @@ final class HTTPConnectionHandler: ConnectionHandler {
         connection.write(out)
         if keepAlive {
             waiting = .idle
-            connection.setReadDeadline(after: settings.configuration.idleTimeout)
+            if connection.pendingOutput == 0 {
+                connection.setReadDeadline(after: settings.configuration.idleTimeout)
+            } else {
+                // A slow reader is bounded by the write timeout; the idle clock starts on drain.
+                connection.clearReadDeadline()
+            }
         } else {
             closing = true
+            connection.clearReadDeadline()
             connection.closeAfterFlush()
         }
     }

@@ -220,9 +220,13 @@ public final class Listener: @unchecked Sendable {
         }
         let clean = openConnections == 0
         if !clean {
+            // Close the rest hard. Async: a handler stuck in a database call must not hold
+            // shutdown past its bound; one more short wait lets the closes run.
             for connection in registry.withLock({ Array($0.values) }) {
-                connection.queue.sync { connection.close() }
+                connection.queue.async { connection.close() }
             }
+            let grace = Connection.now() &+ 500_000_000
+            while openConnections > 0 && Connection.now() < grace { usleep(10_000) }
         }
         sweeper?.cancel()
         sweeper = nil

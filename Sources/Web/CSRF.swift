@@ -9,6 +9,15 @@ import HTTP
 /// `CSRFMiddleware`; API groups authenticated by bearer tokens or client secrets do not.
 public enum CSRF {
     public static let cookieName = "gatehouse_csrf"
+    /// Under an https external URL: the `__Host-` prefix makes browsers refuse the cookie
+    /// unless it is Secure, host-only and Path=/, so a sibling subdomain or a plain-http
+    /// man-in-the-middle cannot plant a secret of its own.
+    public static let secureCookieName = "__Host-gatehouse_csrf"
+
+    /// The cookie name for a deployment, chosen by its external URL's scheme.
+    static func cookieName(for context: WebContext) -> String {
+        context.external.scheme == "https" ? secureCookieName : cookieName
+    }
     public static let formField = "csrf_token"
     public static let headerName = "X-CSRF-Token"
 
@@ -32,7 +41,7 @@ extension Request {
     /// secret yet, one is minted and set as a cookie on this response.
     public var csrfToken: String {
         let secret: String
-        if let existing = cookies[CSRF.cookieName], CSRF.isValidSecret(existing) {
+        if let existing = cookies[CSRF.cookieName(for: context)], CSRF.isValidSecret(existing) {
             secret = existing
         } else if let minted = newCSRFSecret {
             secret = minted
@@ -54,7 +63,7 @@ public struct CSRFMiddleware: Middleware {
         if let origin = request.headers["Origin"] {
             guard origin.trimmingOWS().lowercased() == request.context.externalOrigin else { throw WebError.csrfFailed }
         }
-        guard let secret = request.cookies[CSRF.cookieName], CSRF.isValidSecret(secret) else {
+        guard let secret = request.cookies[CSRF.cookieName(for: request.context)], CSRF.isValidSecret(secret) else {
             throw WebError.csrfFailed
         }
         var sent = request.headers[CSRF.headerName]

@@ -67,12 +67,14 @@ public struct TrustedProxies: Sendable, Equatable {
             if !contains(ip) { break }
         }
         var scheme = tlsScheme
-        if !connection.isTLS, let proto = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimmingOWS() {
+        // Proto and Host: the value the nearest proxy added is the last one; earlier ones may be
+        // whatever the client sent through a proxy that appends instead of replacing.
+        if !connection.isTLS, let proto = headers.values("X-Forwarded-Proto").last?.split(separator: ",").last?.trimmingOWS() {
             if proto.equalsIgnoringASCIICase("https") { scheme = "https" }
             else if proto.equalsIgnoringASCIICase("http") { scheme = "http" }
         }
         var host = TrustedProxies.validHost(hostHeader)
-        if let fwd = headers["X-Forwarded-Host"]?.split(separator: ",").first.map({ String($0.trimmingOWS()) }),
+        if let fwd = headers.values("X-Forwarded-Host").last?.split(separator: ",").last.map({ String($0.trimmingOWS()) }),
            let valid = TrustedProxies.validHost(fwd) {
             host = valid
         }

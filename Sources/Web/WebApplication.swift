@@ -75,7 +75,10 @@ public final class WebApplication: Sendable {
             response = .text("Internal Server Error", status: .internalServerError)
         }
         if let secret = request.newCSRFSecret {
-            response.setCookie(SetCookie(name: CSRF.cookieName, value: secret))
+            // Secure follows the external URL, not this hop: behind a TLS-terminating proxy the
+            // request may look like plain http while the browser is on https.
+            let secure = context.external.scheme == "https"
+            response.setCookie(SetCookie(name: CSRF.cookieName(for: context), value: secret, secure: secure ? true : nil))
         }
         return response.httpResponse(requestIsHTTPS: request.isHTTPS)
     }

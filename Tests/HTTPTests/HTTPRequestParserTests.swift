@@ -840,6 +840,10 @@ final class HTTPRequestParserAuthorityTests: XCTestCase {
         XCTAssertNil(status("GET http://good.example:8080/x?y HTTP/1.1\r\nHost: good.example\r\n\r\n"))
     }
 
+    func testFragmentInTargetIsRejected() {
+        XCTAssertEqual(status("GET /a#b HTTP/1.1\r\nHost: x\r\n\r\n"), 400)
+    }
+
     func testJunkAfterChunkSizeIsRejected() {
         XCTAssertEqual(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5 6\r\nhello\r\n0\r\n\r\n"), 400)
         XCTAssertNil(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5 ;a=b\r\nhello\r\n0\r\n\r\n"))

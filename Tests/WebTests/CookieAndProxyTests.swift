@@ -76,6 +76,16 @@ final class TrustedProxyTests: XCTestCase {
         XCTAssertEqual(app.send(.get, "/who/", headers: h, peer: "10.0.0.1").text.split(separator: "|").first, "198.51.100.7")
     }
 
+    func testNearestProxysProtoAndHostWin() throws {
+        // A proxy that appends: the client's own values come first, the proxy's last.
+        let app = try makeApp(trusted: ["10.0.0.0/8"])
+        app.root.get("/who/") { r in .text("\(r.scheme) \(r.host)") }
+        let r = app.send(.get, "/who/", headers: [
+            "X-Forwarded-Proto": "https, http", "X-Forwarded-Host": "evil.example, id.example.com",
+        ], peer: "10.0.0.2")
+        XCTAssertEqual(r.text, "http id.example.com")
+    }
+
     func testBadProtoIgnoredAndTLSWins() throws {
         let app = try echoApp(trusted: ["10.0.0.0/8"])
         XCTAssertEqual(app.send(.get, "/who/", headers: ["X-Forwarded-Proto": "javascript"], peer: "10.0.0.2").text,

@@ -85,9 +85,12 @@ final class CSRFTests: XCTestCase {
     /// Fetches a page to obtain the cookie secret and the token.
     func session() throws -> (cookie: String, token: String) {
         let r = app.send(.get, "/if/form/")
-        let setCookie = try XCTUnwrap(r.setCookies.first { $0.hasPrefix("gatehouse_csrf=") })
+        let setCookie = try XCTUnwrap(r.setCookies.first { $0.hasPrefix("__Host-gatehouse_csrf=") })
         XCTAssertTrue(setCookie.contains("HttpOnly"))
         XCTAssertTrue(setCookie.contains("SameSite=Lax"))
+        // The external URL is https: Secure even though this hop was plain http (a proxy in front).
+        XCTAssertTrue(setCookie.contains("Secure"))
+        XCTAssertTrue(setCookie.contains("Path=/"))
         let cookie = String(setCookie.split(separator: ";")[0])
         return (cookie, r.text)
     }
@@ -125,7 +128,7 @@ final class CSRFTests: XCTestCase {
         XCTAssertEqual(r.status.code, 200)
         XCTAssertEqual(r.text, "saved Ann")
         // The existing secret is reused: no new cookie.
-        XCTAssertFalse(r.setCookies.contains { $0.hasPrefix("gatehouse_csrf=") })
+        XCTAssertFalse(r.setCookies.contains { $0.hasPrefix("__Host-gatehouse_csrf=") })
     }
 
     func testHeaderTokenPasses() throws {

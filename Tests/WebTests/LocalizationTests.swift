@@ -40,7 +40,7 @@ final class LocalizationTests: XCTestCase {
 
     func setLang(_ app: WebApplication, next: String, lang: String = "th") throws -> HTTPResponse {
         let page = app.send(.get, "/")
-        let setCookie = try XCTUnwrap(page.setCookies.first { $0.hasPrefix("gatehouse_csrf=") })
+        let setCookie = try XCTUnwrap(page.setCookies.first { $0.hasPrefix("__Host-gatehouse_csrf=") })
         let cookie = String(setCookie.split(separator: ";")[0])
         let token = try XCTUnwrap(page.text.firstMatch(of: /name="csrf_token" value="([^"]+)"/)).output.1
         return app.send(.post, "/-/i18n/setlang/",

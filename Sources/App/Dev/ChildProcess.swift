@@ -50,12 +50,28 @@ final class ChildProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // Children (initdb, postgres, redis-server) get our environment minus Gatehouse's own
+        // settings: the secret key and database password must not sit in /proc/<pid>/environ.
+        let envp: [UnsafeMutablePointer<CChar>?] = ChildProcess.inheritedEnvironment().map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawnp(&child, arguments[0], &actions, &attributes, argv, environ)
+        let result = posix_spawnp(&child, arguments[0], &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw DevError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
         }
         pid = child
+    }
+
+    /// `NAME=value` entries of this process's environment, without `GATEHOUSE_*`.
+    static func inheritedEnvironment() -> [String] {
+        var result: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if !text.hasPrefix("GATEHOUSE_") { result.append(text) }
+            entry += 1
+        }
+        return result
     }
 
     /// Runs a command to completion; throws with the log's last lines if it fails.
