@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// The private PostgreSQL and Redis of `gatehouse dev`, in one data folder.
@@ -27,6 +30,17 @@ public final class DevServices {
     /// Starts what was asked for and returns once each answers. On failure, stops what did start.
     public func start() throws(DevError) -> Endpoints {
         let key = try folder.secretKey()
+        // If a second Ctrl-C cuts the orderly stop short, still tell both servers to stop:
+        // SIGTERM for Redis, SIGINT (fast shutdown) for the postmaster.
+        let pidFiles = [(folder.redisPidFile, SIGTERM), (folder.postgresData + "/postmaster.pid", SIGINT)]
+        ShutdownSignals.shared.onForcedExit {
+            for (file, signal) in pidFiles {
+                if let text = try? readTextFile(file), let first = text.split(separator: "\n").first,
+                   let pid = pid_t(first.trimmingWhitespace()), pid > 1 {
+                    kill(pid, signal)
+                }
+            }
+        }
         do {
             try postgres?.start()
             try redis?.start()

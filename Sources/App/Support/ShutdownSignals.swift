@@ -15,6 +15,7 @@ public final class ShutdownSignals: Sendable {
         var installed = false
         var received: Int32?
         var handlers: [@Sendable (Int32) -> Void] = []
+        var forcedExitHandlers: [@Sendable () -> Void] = []
         var sources: [any DispatchSourceSignal] = []
     }
 
@@ -51,6 +52,12 @@ public final class ShutdownSignals: Sendable {
         if let already { queue.async { handler(already) } }
     }
 
+    /// Runs `handler` just before a second signal exits the process: it must only send
+    /// signals or write, never wait (e.g. tell child servers to stop so none are left behind).
+    public func onForcedExit(_ handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.forcedExitHandlers.append(handler) }
+    }
+
     /// Blocks until a signal arrives or `timeout` seconds pass; returns the signal, if any.
     @discardableResult
     public func wait(timeout: Double? = nil) -> Int32? {
@@ -78,6 +85,7 @@ public final class ShutdownSignals: Sendable {
         guard let handlers else {
             let message = "second signal: exiting now\n"
             _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            state.withLock { $0.forcedExitHandlers }.forEach { $0() }
             _exit(130)
         }
         semaphore.signal()
