@@ -53,7 +53,9 @@ public final class Connection: @unchecked Sendable {
         self.transport = transport
         self.info = info
         self.writeTimeout = writeTimeout
-        self.queue = DispatchQueue(label: "gatehouse.conn", target: targetQueue)
+        // The loop queue itself: one less queue level per socket event than a per-connection
+        // queue targeting it, with the same guarantee (one connection's work never runs concurrently).
+        self.queue = targetQueue
     }
 
     /// Creates the sources and starts reading. Call once, after `handler` is set.
