@@ -257,7 +257,7 @@ public struct HTTPResponseParser: Sendable {
         guard let colon = line.firstIndex(of: 0x3A) else { throw .malformed("header field without colon") }
         let nameBytes = line[line.startIndex..<colon]
         guard !nameBytes.isEmpty else { throw .malformed("empty header field name") }
-        for b in nameBytes where !HTTPResponseParser.isTokenByte(b) {
+        for b in nameBytes where !HTTPRequestParser.isTokenByte(b) {
             throw .malformed(b == 0x20 || b == 0x09 ? "whitespace before colon" : "invalid header field name")
         }
         var valueBytes = line[(colon + 1)...]
@@ -329,21 +329,6 @@ public struct HTTPResponseParser: Sendable {
             n = n * 10 + Int(b - 0x30)
         }
         return n
-    }
-
-    /// tchar (RFC 9110 §5.6.2).
-    static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
     }
 
     /// field-vchar / SP / HTAB, obs-text included.
