@@ -15,7 +15,7 @@ public enum HTTPRequestEncoder {
     /// encoder alone frames the body.
     public static func encode(_ request: HTTPRequest, host: String) throws(HTTPRequestEncodingError) -> [UInt8] {
         let method = request.method.rawValue
-        guard !method.isEmpty, method.utf8.allSatisfy(HTTPResponseParser.isTokenByte) else {
+        guard !method.isEmpty, method.utf8.allSatisfy(HTTPRequestParser.isTokenByte) else {
             throw HTTPRequestEncodingError("invalid method")
         }
         let target = request.target
@@ -40,7 +40,7 @@ public enum HTTPRequestEncoder {
         appendField(&out, "Host", host)
 
         for field in request.headers {
-            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HTTPResponseParser.isTokenByte) else {
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HTTPRequestParser.isTokenByte) else {
                 throw HTTPRequestEncodingError("invalid header field name")
             }
             guard field.value.utf8.allSatisfy(HTTPResponseParser.isFieldValueByte) else {
