@@ -18,6 +18,8 @@
 public struct SecretSealer: Sendable {
     /// Master keys shorter than this are refused.
     public static let minimumMasterKeyLength = 32
+    /// Largest plaintext `seal` accepts (its envelope stays under the 1 MiB `open` reads).
+    public static let maximumPlaintextLength = 256 * 1024
 
     static let version = "gh1"
     static let keyIDLabel = Array("gatehouse key id v1".utf8)
@@ -66,8 +68,10 @@ public struct SecretSealer: Sendable {
         String(Hex.encode(HMAC.sha256(key: masterKey, message: keyIDLabel)).prefix(8))
     }
 
-    /// Seals `plaintext` under the current key, bound to `context`.
+    /// Seals `plaintext` under the current key, bound to `context`. Precondition: at most
+    /// `maximumPlaintextLength` bytes (secrets are small; a bigger one is a programming error).
     public func seal(_ plaintext: [UInt8], context: String) -> String {
+        precondition(plaintext.count <= Self.maximumPlaintextLength, "secret too large to seal")
         let nonce = SecureRandom.bytes(AESGCM.nonceLength)
         let body = AESGCM.seal(plaintext, key: current.dataKey, nonce: nonce,
                                aad: Self.associatedData(keyID: current.id, context: context))

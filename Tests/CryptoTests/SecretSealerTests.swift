@@ -17,6 +17,8 @@ final class SecretSealerTests: XCTestCase {
             let sealed = s.seal(plaintext, context: context)
             XCTAssertEqual(try s.open(sealed, context: context), plaintext, "length \(length)")
         }
+        let largest = SecureRandom.bytes(SecretSealer.maximumPlaintextLength)
+        XCTAssertEqual(try s.open(s.seal(largest, context: context), context: context), largest)
         let text = "s3cr3t – with ünïcode"
         XCTAssertEqual(try s.openString(s.seal(text, context: context), context: context), text)
     }
