@@ -33,7 +33,7 @@ let package = Package(
         // wire: pure Swift, no I/O
         .target(name: "HTTP"),
         // platform
-        .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims"]),
+        .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims", "CArgon2"]),
         .target(name: "Net", dependencies: [
             "HTTP", "COpenSSL", "CGatehouseShims",
             .product(name: "Logging", package: "swift-log"),
