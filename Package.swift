@@ -44,9 +44,10 @@ let package = Package(
         ]),
         // store
         .target(name: "Postgres", dependencies: ["CPostgres"]),
+        .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Postgres", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
