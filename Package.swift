@@ -44,9 +44,10 @@ let package = Package(
         ]),
         // store
         .target(name: "Postgres", dependencies: ["CPostgres"]),
+        .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Postgres", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
             "App", "HTTP", "Net", "Web", "Postgres",
             .product(name: "Logging", package: "swift-log"),

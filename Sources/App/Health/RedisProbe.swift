@@ -1,4 +1,8 @@
+import Redis
+
 /// Connects (AUTH and SELECT as the URL says) and sends PING, within `timeout` seconds (default 2).
+/// A fresh connection each time, outside any client's circuit breaker: readiness wants to know
+/// about Redis now, and `CachedProbe` already limits it to one check per second.
 public struct RedisProbe: DependencyProbe {
     public let name = "redis"
     public let url: RedisURL
@@ -11,7 +15,7 @@ public struct RedisProbe: DependencyProbe {
 
     public func check() -> ProbeResult {
         do {
-            let connection = try RedisConnection(url: url, timeout: timeout)
+            let connection = try RedisConnection(configuration: url.redisConfiguration(connectTimeout: timeout, commandTimeout: timeout))
             defer { connection.close() }
             switch try connection.command(["PING"]) {
             case .status("PONG"): return .ok
