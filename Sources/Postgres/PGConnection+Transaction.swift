@@ -14,6 +14,7 @@ extension PGConnection {
     ///
     /// A COMMIT that the server turns into a ROLLBACK (a statement failed and `body` swallowed
     /// the error) throws with SQLSTATE 25P02 rather than reporting success.
+    @discardableResult
     public func transaction<T>(isolation: PGIsolationLevel? = nil, readOnly: Bool = false,
                                _ body: (PGConnection) throws -> T) throws -> T {
         if inTransaction {

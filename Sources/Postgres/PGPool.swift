@@ -65,6 +65,7 @@ public final class PGPool: @unchecked Sendable {
     /// Throws `PGError` `.poolExhausted` when none came free within `acquireTimeout`,
     /// `.connection` when a new one could not be opened, `.poolClosed` after `close()`, and
     /// whatever `body` throws.
+    @discardableResult
     public func withConnection<T>(_ body: (PGConnection) throws -> T) throws -> T {
         try lease(fresh: false, body)
     }
@@ -72,6 +73,7 @@ public final class PGPool: @unchecked Sendable {
     /// `withConnection` for work that is safe to repeat: when the connection breaks under
     /// `body` (server restarted, backend terminated, network reset), runs `body` once more on
     /// a newly opened connection. SQL errors, timeouts and the caller's own errors are not retried.
+    @discardableResult
     public func read<T>(_ body: (PGConnection) throws -> T) throws -> T {
         var reached = false
         var broke = false
@@ -98,6 +100,7 @@ public final class PGPool: @unchecked Sendable {
     /// With `retryable: true`, a serialization failure or deadlock (SQLSTATE 40001, 40P01) runs
     /// the whole transaction again, up to `serializationRetries` more times, after a short
     /// random pause. Only mark bodies whose effects outside the database can be repeated.
+    @discardableResult
     public func transaction<T>(isolation: PGIsolationLevel? = nil, readOnly: Bool = false, retryable: Bool = false,
                                _ body: (PGConnection) throws -> T) throws -> T {
         var retries = 0
@@ -155,7 +158,7 @@ public final class PGPool: @unchecked Sendable {
     /// A checked connection. `fresh`: a newly opened one, closing an idle one to make room if
     /// need be (after a failure that may have broken every connection of the same server).
     private func acquire(fresh: Bool) throws(PGError) -> PGConnection {
-        let deadline = monotonicNanoseconds() + UInt64(max(0, configuration.acquireTimeout) * 1e9)
+        let deadline = monotonicNanoseconds() + nanoseconds(configuration.acquireTimeout)
         while true {
             let step = try lock.withLock { () throws(PGError) -> Step in
                 while true {
@@ -218,8 +221,8 @@ public final class PGPool: @unchecked Sendable {
 
     private func isHealthy(_ entry: IdleConnection) -> Bool {
         guard entry.connection.absorbPendingInput() else { return false }
-        let idleFor = Double(monotonicNanoseconds() - entry.since) / 1e9
-        if entry.suspect || idleFor >= configuration.healthCheckAfterIdle {
+        let now = monotonicNanoseconds()
+        if entry.suspect || now < entry.since || now - entry.since >= nanoseconds(configuration.healthCheckAfterIdle) {
             do {
                 try entry.connection.ping(timeout: configuration.healthCheckTimeout)
             } catch {
@@ -233,9 +236,10 @@ public final class PGPool: @unchecked Sendable {
         // Work left in a transaction (a body that ran BEGIN itself) must not leak to the next borrower.
         connection.rollbackQuietly()
         let healthy = connection.isIdle
-        let now = monotonicNanoseconds()
         let closing = lock.withLock { () -> [PGConnection] in
             defer { lock.signal() }
+            // Read under the lock: entries appended by others are never newer than `now`.
+            let now = monotonicNanoseconds()
             guard healthy else {
                 stats.open -= 1
                 stats.discarded += 1
@@ -251,8 +255,8 @@ public final class PGPool: @unchecked Sendable {
             stats.idle += 1
             // Trim connections idle too long, oldest first, down to minIdle.
             var trimmed: [PGConnection] = []
-            let limit = UInt64(max(0, configuration.idleTimeout) * 1e9)
-            while idle.count > configuration.minIdle, let oldest = idle.first, now - oldest.since >= limit {
+            let limit = nanoseconds(configuration.idleTimeout)
+            while idle.count > configuration.minIdle, let oldest = idle.first, oldest.since <= now, now - oldest.since >= limit {
                 trimmed.append(idle.removeFirst().connection)
                 stats.idle -= 1
                 stats.open -= 1
@@ -261,4 +265,10 @@ public final class PGPool: @unchecked Sendable {
         }
         closing.forEach { $0.close() }
     }
+}
+
+/// `seconds` as nanoseconds, clamped to 0…10⁹ s (NaN is 0), so no configuration can trap.
+private func nanoseconds(_ seconds: Double) -> UInt64 {
+    guard seconds > 0 else { return 0 }
+    return UInt64(min(seconds, 1e9) * 1e9)
 }
