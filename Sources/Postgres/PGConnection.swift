@@ -143,8 +143,10 @@ public final class PGConnection {
     /// No round trip. Returns whether the connection is still usable.
     func absorbPendingInput() -> Bool {
         guard let connection, PQstatus(connection) == CONNECTION_OK else { return false }
-        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 0) > 0 {
+        // A few rounds: the first read may take the server's error message, the next its EOF.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
             if PQconsumeInput(connection) == 0 { return false }
             // LISTEN is not used; drop any notification so it cannot pile up.
             while let notification = PQnotifies(connection) { PQfreemem(notification) }
