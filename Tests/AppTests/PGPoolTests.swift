@@ -352,6 +352,21 @@ final class PGPoolTests: XCTestCase {
         XCTAssertEqual(statistics.readRetries, 0, "caught at checkout, before the caller's statement")
     }
 
+    func testEveryIdleConnectionTerminatedAsInARestart() throws {
+        let pool = makePool { $0.maxConnections = 3; $0.minIdle = 3; $0.applicationName = "gatehouse-restart-test" }
+        try pool.warmUp()
+        XCTAssertEqual(pool.statistics.idle, 3)
+        let killed = try admin().execute(
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = $1",
+            params: ["gatehouse-restart-test"]).scalar
+        XCTAssertEqual(killed, "3")
+        XCTAssertEqual(try pool.read { try $0.query("SELECT 1").scalar }, "1")
+        let statistics = pool.statistics
+        XCTAssertEqual(statistics.discarded, 3)
+        XCTAssertEqual(statistics.open, 1)
+        XCTAssertEqual(statistics.readRetries, 0)
+    }
+
     func testReadIsRetriedOnceWhenTheConnectionBreaksUnderIt() throws {
         let pool = makePool { $0.maxConnections = 2 }
         let killer = try admin()
