@@ -10,7 +10,17 @@ internal import CPostgres
 /// Statements with values go through `execute(_:params:)`, which sends the values separately
 /// from the SQL text (PQexecParams); SQL is never assembled from values.
 public final class PGConnection {
-    private var connection: OpaquePointer?
+    // Module-internal so that the statement cache, transactions and the pool (other files) can
+    // reach libpq; no C type leaves the module.
+    var connection: OpaquePointer?
+    /// Prepared statements of this session, by SQL text and parameter types (see `query`).
+    var statements = PGStatementCache()
+    /// Savepoint depth of `transaction(_:)` calls nested inside one another.
+    var savepointDepth = 0
+
+    /// How many prepared statements `query(_:_:)` keeps on this connection before it deallocates
+    /// the least recently used one.
+    public var statementCacheCapacity = 100
 
     /// Connects with a libpq URI (`postgresql://user@host:5432/db?sslmode=…`).
     /// - Parameter connectTimeout: seconds to wait for the connection (libpq treats values below 2 as 2).
@@ -41,6 +51,7 @@ public final class PGConnection {
     public func close() {
         if let connection { PQfinish(connection) }
         connection = nil
+        statements.removeAll()
     }
 
     public var isOpen: Bool {
@@ -107,14 +118,50 @@ public final class PGConnection {
         if let failure { throw failure }
     }
 
-    // MARK: - private
+    /// The server process serving this session (`pg_backend_pid()`), 0 when closed.
+    public var backendPID: Int {
+        guard let connection else { return 0 }
+        return Int(PQbackendPID(connection))
+    }
 
-    private func open() throws(PGError) -> OpaquePointer {
+    /// True between BEGIN and COMMIT/ROLLBACK, including a transaction that failed and awaits ROLLBACK.
+    public var inTransaction: Bool {
+        guard let connection else { return false }
+        let status = PQtransactionStatus(connection)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// Open, and idle between transactions: what a pooled connection must be when handed out.
+    var isIdle: Bool {
+        guard let connection else { return false }
+        return PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
+    }
+
+    /// Reads whatever the server sent while the connection sat idle, without waiting. A backend
+    /// that was terminated (or a server that shut down) has sent an error and closed the socket;
+    /// reading that turns the connection bad here instead of failing the caller's first statement.
+    /// No round trip. Returns whether the connection is still usable.
+    func absorbPendingInput() -> Bool {
+        guard let connection, PQstatus(connection) == CONNECTION_OK else { return false }
+        // A few rounds: the first read may take the server's error message, the next its EOF.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            if PQconsumeInput(connection) == 0 { return false }
+            // LISTEN is not used; drop any notification so it cannot pile up.
+            while let notification = PQnotifies(connection) { PQfreemem(notification) }
+        }
+        return isIdle
+    }
+
+    // MARK: - module-internal
+
+    func open() throws(PGError) -> OpaquePointer {
         guard let connection else { throw PGError(kind: .connection, message: "connection is closed") }
         return connection
     }
 
-    private func consume(_ result: OpaquePointer?, connection: OpaquePointer) throws(PGError) -> PGResult {
+    func consume(_ result: OpaquePointer?, connection: OpaquePointer) throws(PGError) -> PGResult {
         guard let result else { throw lastError(connection) }
         defer { PQclear(result) }
         let status = PQresultStatus(result)
@@ -145,7 +192,7 @@ public final class PGConnection {
         return PGResult(columns: columns, rows: rows, commandTag: tag, affectedRows: affected)
     }
 
-    private func error(from result: OpaquePointer, connection: OpaquePointer) -> PGError {
+    func error(from result: OpaquePointer, connection: OpaquePointer) -> PGError {
         func field(_ code: Character) -> String? {
             guard let pointer = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
             return String(cString: pointer)
@@ -157,7 +204,7 @@ public final class PGConnection {
                        message: message.isEmpty ? "statement failed" : PGError.oneLine(message), detail: field("D"))
     }
 
-    private func lastError(_ connection: OpaquePointer) -> PGError {
+    func lastError(_ connection: OpaquePointer) -> PGError {
         let message = PGError.oneLine(String(cString: PQerrorMessage(connection)))
         let lost = PQstatus(connection) != CONNECTION_OK
         return PGError(kind: lost ? .connection : .query, message: message.isEmpty ? "libpq call failed" : message)

@@ -7,6 +7,10 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         case query
         /// Waited longer than the caller allowed.
         case timeout
+        /// Every connection of a `PGPool` stayed in use for the whole acquire timeout.
+        case poolExhausted
+        /// The `PGPool` was closed.
+        case poolClosed
     }
 
     public let kind: Kind
@@ -21,6 +25,21 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         self.sqlState = sqlState
         self.message = message
         self.detail = detail
+    }
+
+    /// The connection broke (server restarted, backend terminated, network reset) rather than
+    /// the server rejecting a statement: worth one retry on another connection for reads.
+    public var isConnectionFailure: Bool {
+        if kind == .connection { return true }
+        guard let sqlState else { return false }
+        // Class 08: connection exception; 57P01–57P03: admin/crash shutdown, cannot connect now.
+        return sqlState.hasPrefix("08") || sqlState == "57P01" || sqlState == "57P02" || sqlState == "57P03"
+    }
+
+    /// `40001` serialization_failure or `40P01` deadlock_detected: the transaction did nothing
+    /// and may succeed when run again.
+    public var isSerializationFailure: Bool {
+        sqlState == "40001" || sqlState == "40P01"
     }
 
     public var description: String {
