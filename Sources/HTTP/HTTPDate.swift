@@ -4,8 +4,10 @@ public enum HTTPDate {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     public static func format(epochSeconds: Int) -> String {
-        let dayNumber = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
-        let secondsOfDay = epochSeconds - dayNumber * 86_400
+        // Floor division without `epochSeconds - 86_399`, which overflows near Int.min.
+        let (quotient, remainder) = epochSeconds.quotientAndRemainder(dividingBy: 86_400)
+        let dayNumber = remainder < 0 ? quotient - 1 : quotient
+        let secondsOfDay = remainder < 0 ? remainder + 86_400 : remainder
         let (y, m, d) = civil(fromDays: dayNumber)
         let weekday = days[((dayNumber % 7) + 7) % 7]
         return "\(weekday), \(pad(d)) \(months[m - 1]) \(y) \(pad(secondsOfDay / 3600)):\(pad(secondsOfDay / 60 % 60)):\(pad(secondsOfDay % 60)) GMT"

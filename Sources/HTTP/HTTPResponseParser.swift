@@ -146,9 +146,13 @@ public struct HTTPResponseParser: Sendable {
                     }
                 case .chunked(var decoder):
                     var index = pos
+                    // The decoder sees at most one byte past the cap: an error further on must
+                    // not win over `tooLarge` just because those bytes arrived in the same feed.
+                    let capEnd = pos + (limits.maxResponseBytes - consumed) + 1
+                    let input = buffer.count > capEnd ? Array(buffer[..<capEnd]) : buffer
                     let outcome: ChunkedBodyDecoder.Outcome
                     do {
-                        outcome = try decoder.decode(buffer, index: &index)
+                        outcome = try decoder.decode(input, index: &index)
                     } catch {
                         if error.status == .contentTooLarge || error.status == .requestHeaderFieldsTooLarge {
                             throw .tooLarge
@@ -207,15 +211,17 @@ public struct HTTPResponseParser: Sendable {
             }
             return nil
         }
-        guard i > pos, buffer[i - 1] == 0x0D else { throw .malformed("bare LF in response head") }
-        let line = buffer[pos..<(i - 1)]
-        if line.contains(0x0D) { throw .malformed("bare CR in response head") }
+        // Size first: an incomplete line over the limit is already `tooLarge` above, so the
+        // same line must not be `malformed` when it happens to arrive in one piece.
         let length = i + 1 - pos
         headBytes += length
         consumed += length
+        guard headBytes <= limits.maxHeaderBytes, consumed <= limits.maxResponseBytes else { throw .tooLarge }
+        guard i > pos, buffer[i - 1] == 0x0D else { throw .malformed("bare LF in response head") }
+        let line = buffer[pos..<(i - 1)]
+        if line.contains(0x0D) { throw .malformed("bare CR in response head") }
         pos = i + 1
         scanFrom = pos
-        guard headBytes <= limits.maxHeaderBytes, consumed <= limits.maxResponseBytes else { throw .tooLarge }
         return line
     }
 

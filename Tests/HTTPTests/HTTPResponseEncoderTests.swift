@@ -217,4 +217,14 @@ final class HTTPDateTests: XCTestCase {
         XCTAssertEqual(HTTPDate.format(epochSeconds: -1), "Wed, 31 Dec 1969 23:59:59 GMT")
         XCTAssertEqual(HTTPDate.format(epochSeconds: 253_402_300_799), "Fri, 31 Dec 9999 23:59:59 GMT")
     }
+
+    /// Found by Tests/Fuzz: floor division for negative times computed `epochSeconds - 86_399`,
+    /// which overflowed (a trap) within a day of Int.min.
+    func testExtremeValuesDoNotTrap() {
+        XCTAssertTrue(HTTPDate.format(epochSeconds: .min).hasSuffix(" 08:29:52 GMT"))
+        XCTAssertTrue(HTTPDate.format(epochSeconds: .min + 1).hasSuffix(" 08:29:53 GMT"))
+        XCTAssertTrue(HTTPDate.format(epochSeconds: .max).hasSuffix(" GMT"))
+        XCTAssertEqual(HTTPDate.format(epochSeconds: -86_400), "Wed, 31 Dec 1969 00:00:00 GMT")
+        XCTAssertEqual(HTTPDate.format(epochSeconds: -86_401), "Tue, 30 Dec 1969 23:59:59 GMT")
+    }
 }

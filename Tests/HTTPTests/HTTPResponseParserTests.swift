@@ -138,6 +138,44 @@ final class HTTPResponseParserTests: XCTestCase {
         assertParseError(wire, .tooLarge, limits: .init(maxResponseBytes: wire.utf8.count - 1))
     }
 
+    /// Found by Tests/Fuzz: the error for an over-long line or chunked framing past the cap
+    /// depended on how the bytes arrived (`malformed` in one feed, `tooLarge` byte by byte).
+    func testOversizeErrorDoesNotDependOnFeeding() {
+        func outcome(_ wire: [UInt8], step: Int, limits: HTTPResponseParser.Limits) -> HTTPResponseParseError? {
+            var p = HTTPResponseParser(limits: limits)
+            var i = 0
+            do {
+                while i < wire.count {
+                    if try p.feed(wire[i..<min(i + step, wire.count)]) != nil { return nil }
+                    i += step
+                }
+                _ = try p.finish()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let long = String(repeating: "a", count: 100)
+        let cases: [(String, HTTPResponseParser.Limits)] = [
+            // A head line over maxHeaderBytes that ends in a bare LF, or holds a bare CR.
+            ("HTTP/1.1 200 OK\r\nX: \(long)\n\r\n", .init(maxHeaderBytes: 64)),
+            ("HTTP/1.1 200 OK\r\nX: \(long)\rb\r\n\r\n", .init(maxHeaderBytes: 64)),
+            ("HTTP/1.1 200 OK\r\nX: \(long)\n\r\n", .init(maxResponseBytes: 64)),
+            // Chunk-extension bytes run past maxResponseBytes, then a control byte.
+            ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;\(long)\u{01}\r\nx\r\n0\r\n\r\n",
+             .init(maxResponseBytes: 100)),
+            // A trailer runs past maxResponseBytes, then a control byte.
+            ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: \(long)\u{01}\r\n\r\n",
+             .init(maxResponseBytes: 100)),
+        ]
+        for (text, limits) in cases {
+            let wire = bytes(text)
+            for step in [wire.count, 1, 7] {
+                XCTAssertEqual(outcome(wire, step: step, limits: limits), .tooLarge, "step \(step): \(text.debugDescription)")
+            }
+        }
+    }
+
     func testMalformedStatusLines() {
         for line in ["HTTP/1.1 200OK", "HTTP/2 200 OK", "HTTP/1.1  200 OK", "http/1.1 200 OK", "HTTP/1.1 20 OK",
                      "HTTP/1.1 2000 OK", "HTTP/1.1 099 X", "HTTP/1.1 600 X", "ICY 200 OK", "HTTP/1.1 abc OK",
