@@ -1,7 +1,7 @@
 /// Incremental decoder for the chunked transfer coding (RFC 9112 §7.1), shared by the
 /// request parser and the outbound client's response parser. Strict: CRLF only, hex sizes
 /// of at most 15 digits, chunk extensions skipped but checked for control bytes, trailer
-/// fields checked like header fields and then discarded.
+/// fields checked like header fields (token name, colon, no control bytes) and then discarded.
 public struct ChunkedBodyDecoder: Sendable {
     public enum Outcome: Sendable, Equatable {
         case needMore
@@ -26,6 +26,8 @@ public struct ChunkedBodyDecoder: Sendable {
     private var size = 0
     private var trailerBytes = 0
     private var trailerLineLength = 0
+    /// Whether the current trailer line has reached its colon (the name before it must be a token).
+    private var trailerInValue = false
     private var trailerCount = 0
     public private(set) var body: [UInt8] = []
     private let maxBody: Int
@@ -116,17 +118,30 @@ public struct ChunkedBodyDecoder: Sendable {
                 } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                     throw HTTPParseError(.badRequest, "obsolete line folding in trailer")
                 } else {
-                    try checkTrailerByte(byte)
+                    // A trailer field is a header field: token name, colon, value.
+                    guard HTTPRequestParser.isTokenByte(byte) else {
+                        throw HTTPParseError(.badRequest, "invalid trailer field name")
+                    }
                     trailerLineLength = 1
+                    trailerInValue = false
                     state = .trailerLine
                 }
                 index += 1
                 try countTrailerByte()
             case .trailerLine:
                 if byte == UInt8(ascii: "\r") {
+                    guard trailerInValue else { throw HTTPParseError(.badRequest, "trailer field without colon") }
                     state = .trailerLF(lineIsEmpty: false)
-                } else {
+                } else if trailerInValue {
                     try checkTrailerByte(byte)
+                    trailerLineLength += 1
+                } else if byte == UInt8(ascii: ":") {
+                    trailerInValue = true
+                    trailerLineLength += 1
+                } else {
+                    guard HTTPRequestParser.isTokenByte(byte) else {
+                        throw HTTPParseError(.badRequest, "invalid trailer field name")
+                    }
                     trailerLineLength += 1
                 }
                 index += 1

@@ -840,6 +840,14 @@ final class HTTPRequestParserAuthorityTests: XCTestCase {
         XCTAssertNil(status("GET http://good.example:8080/x?y HTTP/1.1\r\nHost: good.example\r\n\r\n"))
     }
 
+    func testMalformedTrailerFieldsAreRejected() {
+        let head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+        XCTAssertEqual(status(head + "no colon here\r\n\r\n"), 400)
+        XCTAssertEqual(status(head + "Bad Name: v\r\n\r\n"), 400)
+        XCTAssertEqual(status(head + ":v\r\n\r\n"), 400)
+        XCTAssertNil(status(head + "X-Checksum: abc\r\n\r\n"))
+    }
+
     func testFragmentInTargetIsRejected() {
         XCTAssertEqual(status("GET /a#b HTTP/1.1\r\nHost: x\r\n\r\n"), 400)
     }
