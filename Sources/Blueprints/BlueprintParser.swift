@@ -603,3 +603,46 @@ struct DependencyCycleEntries: Error {
     let entries: [BlueprintEntry]
     init(_ entries: [BlueprintEntry]) { self.entries = entries }
 }
+
+// MARK: - Several files at once
+
+extension BlueprintParser {
+    /// Validates files as a set, as `gatehouse blueprint validate` does: a reference may point to an
+    /// object another of these files declares (not `absent`), or to one `existing` knows.
+    /// One result per file, in order.
+    public func parse(files: [(file: String, yaml: String)], existing: (any ExistingObjects)? = nil) -> [Result<Blueprint, BlueprintErrors>] {
+        // First pass: the objects each file declares, whatever else is wrong with it.
+        let everything = EverythingExists()
+        var declared: [EntryKey: [String: FieldValue]] = [:]
+        for (file, yaml) in files {
+            if let blueprint = try? parse(yaml, file: file, existing: everything) {
+                for entry in blueprint.entries where entry.state != .absent { declared[entry.key] = [:] }
+            }
+        }
+        let known = DeclaredOrExisting(declared: declared, existing: existing)
+        return files.map { file, yaml in
+            do throws(BlueprintErrors) { return .success(try parse(yaml, file: file, existing: known)) } catch { return .failure(error) }
+        }
+    }
+}
+
+/// Says every object exists (collects declarations without reference errors).
+private struct EverythingExists: ExistingObjects {
+    func fields(of key: EntryKey) -> [String: FieldValue]? { [:] }
+    func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) -> Bool { false }
+}
+
+/// Objects declared by the files of a set, then what exists.
+private struct DeclaredOrExisting: ExistingObjects {
+    let declared: [EntryKey: [String: FieldValue]]
+    let existing: (any ExistingObjects)?
+
+    func fields(of key: EntryKey) throws -> [String: FieldValue]? {
+        if let found = try existing?.fields(of: key) { return found }
+        return declared[key]
+    }
+
+    func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) throws -> Bool {
+        try existing?.secret(field, of: key, matches: secret) ?? false
+    }
+}

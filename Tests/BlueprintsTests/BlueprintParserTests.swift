@@ -293,3 +293,14 @@ final class BlueprintParserTests: XCTestCase {
 }
 
 private func lineOf(_ s: String) -> Int { Int(s.split(separator: ":")[1]) ?? 0 }
+
+final class BlueprintSetTests: XCTestCase {
+    func testFilesValidatedTogetherMayReferToEachOther() {
+        let groups = "version: 1\nmetadata: {name: g}\nentries:\n  - model: group\n    identifiers: {name: finance}\n"
+        let users = "version: 1\nmetadata: {name: u}\nentries:\n  - model: user\n    identifiers: {username: a}\n    attrs: {groups: [finance, it]}\n"
+        let results = BlueprintParser(environment: [:]).parse(files: [("groups.yaml", groups), ("users.yaml", users)])
+        XCTAssertEqual(results.count, 2)
+        guard case .success = results[0], case .failure(let problems) = results[1] else { return XCTFail("\(results)") }
+        XCTAssertEqual(problems.description, "users.yaml:6: entries[0] (user username=a): attrs.groups: group name=it is neither in this file nor known")
+    }
+}
