@@ -22,7 +22,10 @@ public struct BlueprintParser: Sendable {
         let reader = Reader(file: file, registry: registry, environment: environment, existing: existing)
         let blueprint = reader.read(yaml)
         if !reader.errors.isEmpty || blueprint == nil {
-            throw BlueprintErrors(reader.errors.sorted { ($0.line ?? 0, $0.entryIndex ?? -1) < ($1.line ?? 0, $1.entryIndex ?? -1) })
+            let ordered = reader.errors.enumerated().sorted {
+                ($0.element.line ?? 0, $0.element.entryIndex ?? -1, $0.offset) < ($1.element.line ?? 0, $1.element.entryIndex ?? -1, $1.offset)
+            }
+            throw BlueprintErrors(ordered.map(\.element))
         }
         return blueprint!
     }
@@ -96,7 +99,7 @@ private final class Reader {
             if case .mapping(let m) = metadata {
                 let mf = mappingFields(m, place: Place(), prefix: "metadata.", allowed: ["name", "labels"])
                 if let n = mf["name"] {
-                    name = string(n, place: Place(), field: "metadata.name") ?? ""
+                    name = self.name(n, place: Place(), field: "metadata.name") ?? ""
                 } else {
                     fail(Place(), "metadata.name", metadata, "is missing")
                 }
@@ -181,7 +184,7 @@ private final class Reader {
             fail(place, "model", node, "is missing")
             return nil
         }
-        guard let model = string(modelNode, place: place, field: "model") else { return nil }
+        guard let model = name(modelNode, place: place, field: "model") else { return nil }
         place.entry = model
         guard let spec = registry.spec(for: model) else {
             let known = registry.models.keys.sorted().joined(separator: ", ")
@@ -195,7 +198,7 @@ private final class Reader {
                 let idFields = mappingFields(m, place: place, prefix: "identifiers.", allowed: spec.identifiers)
                 for id in spec.identifiers {
                     if let value = idFields[id] {
-                        if let s = string(value, place: place, field: "identifiers.\(id)") {
+                        if let s = name(value, place: place, field: "identifiers.\(id)") {
                             if s.isEmpty { fail(place, "identifiers.\(id)", value, "must not be empty") } else { identifiers[id] = s }
                         }
                     } else {
@@ -214,7 +217,7 @@ private final class Reader {
 
         var state = EntryState.present
         if let stateNode = fields["state"] {
-            if let s = string(stateNode, place: place, field: "state") {
+            if let s = name(stateNode, place: place, field: "state") {
                 if let parsed = EntryState(rawValue: s) {
                     state = parsed
                 } else {
@@ -291,6 +294,16 @@ private final class Reader {
             case let tag: return "a value tagged \(tag)"
             }
         }
+    }
+
+    /// A name written in the file: not `!Env`, because names appear in errors and plans
+    /// (model, identifiers, state, references, the blueprint's name).
+    func name(_ node: Node, place: Place, field: String) -> String? {
+        if tagName(node) == envTag {
+            fail(place, field, node, "must be written in the file, not read with !Env")
+            return nil
+        }
+        return string(node, place: place, field: field)
     }
 
     /// A string value: a YAML string or `!Env NAME`. Never echoes an environment value.
@@ -403,7 +416,9 @@ private final class Reader {
             }
             var items: [String] = []
             for (i, item) in seq.enumerated() {
-                if let s = string(item, place: place, field: "\(path)[\(i)]") {
+                let isReference = if case .referenceList = type { true } else { false }
+                let text = isReference ? name(item, place: place, field: "\(path)[\(i)]") : string(item, place: place, field: "\(path)[\(i)]")
+                if let s = text {
                     if case .referenceList = type, items.contains(s) {
                         fail(place, "\(path)[\(i)]", item, "\(s) is listed twice")
                     }
@@ -414,7 +429,7 @@ private final class Reader {
             return .list(items.map(FieldValue.string))
 
         case .reference:
-            return string(node, place: place, field: path).map(FieldValue.string)
+            return name(node, place: place, field: path).map(FieldValue.string)
 
         case .attributes:
             guard case .mapping(let m) = node else {

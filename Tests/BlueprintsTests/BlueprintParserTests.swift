@@ -304,3 +304,23 @@ final class BlueprintSetTests: XCTestCase {
         XCTAssertEqual(problems.description, "users.yaml:6: entries[0] (user username=a): attrs.groups: group name=it is neither in this file nor known")
     }
 }
+
+final class BlueprintEnvTests: XCTestCase {
+    func testEnvInPlainStringsButNotInNames() throws {
+        let good = try parse(userFile("email: !Env DEMO_PASSWORD\nattributes: {token: !Env DEMO_PASSWORD}"))
+        XCTAssertEqual(good.entries[1].attrs["email"], .string(secretValue))
+        XCTAssertEqual(good.entries[1].attrs["attributes"], .map(["token": .string(secretValue)]))
+        XCTAssertEqual(errors(userFile("groups: [!Env DEMO_PASSWORD]")).map(\.description), [
+            "bad.yaml:10: entries[1] (user username=somchai): attrs.groups[0]: must be written in the file, not read with !Env",
+        ])
+    }
+
+    func testEmptyVariableAndBadName() {
+        XCTAssertEqual(errors(userFile("password: !Env DEMO_PASSWORD"), environment: ["DEMO_PASSWORD": ""]).map(\.description), [
+            "bad.yaml:10: entries[1] (user username=somchai): attrs.password: environment variable DEMO_PASSWORD is empty",
+        ])
+        XCTAssertEqual(errors(userFile("password: !Env [A, b]")).map(\.description), [
+            "bad.yaml:10: entries[1] (user username=somchai): attrs.password: !Env takes one variable name",
+        ])
+    }
+}
