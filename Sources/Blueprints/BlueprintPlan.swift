@@ -1,8 +1,9 @@
 /// What exists now, as the planner and the reference check see it. The PostgreSQL store will
 /// implement this over its tables; `InMemoryObjects` implements it for tests.
 public protocol ExistingObjects {
-    /// The object's stored fields (named as in blueprints), or nil when there is no such object.
-    /// Secret fields are left out: they are compared with `secret(_:of:matches:)`.
+    /// The object's stored fields (named and typed as in blueprints: references by identifier,
+    /// reference lists sorted), or nil when there is no such object. Secret fields are left out:
+    /// they are compared with `secret(_:of:matches:)`.
     func fields(of key: EntryKey) throws -> [String: FieldValue]?
     /// Whether the stored secret equals this one (verify a password hash, unseal a client secret).
     func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) throws -> Bool
