@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, found by pkg-config. Each is wrapped by exactly one Swift room.
@@ -45,6 +46,8 @@ let package = Package(
         // store
         .target(name: "Postgres", dependencies: ["CPostgres"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
+        // config as code: YAML blueprints parsed, validated and planned (no store access)
+        .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "CRedis", "CGatehouseShims",
@@ -52,7 +55,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
-            "App",
+            "App", "Blueprints",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,6 +69,7 @@ let package = Package(
             "App", "HTTP", "Net", "Web", "Postgres",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,167 @@
+/// The type a field's YAML value must have.
+public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
+    /// A string scalar (quoted, or plain that YAML reads as a string). `!Env` is accepted.
+    case string
+    /// A string that must start with `https://` or `http://`.
+    case url
+    case bool
+    case int
+    /// One of the listed strings.
+    case choice([String])
+    /// A list of plain strings.
+    case stringList
+    /// A mapping of string keys to scalars or lists of scalars (user and group attributes).
+    case attributes
+    /// Must come from `!Env NAME`: a literal value in the file is an error.
+    case secret
+    /// The single identifier of an object of the named model (e.g. a group's name).
+    case reference(model: String)
+    /// A list of such identifiers.
+    case referenceList(model: String)
+    /// A duration such as `hours=1` or `days=30;hours=12` (weeks, days, hours, minutes, seconds).
+    case duration
+    /// A list of mappings, each with exactly the given fields.
+    case listOf([FieldSpec])
+
+    public var description: String {
+        switch self {
+        case .string: return "a string"
+        case .url: return "a URL"
+        case .bool: return "true or false"
+        case .int: return "an integer"
+        case .choice(let values): return "one of " + values.joined(separator: ", ")
+        case .stringList: return "a list of strings"
+        case .attributes: return "a mapping of scalars or lists"
+        case .secret: return "!Env NAME"
+        case .reference(let model): return "the name of a \(model)"
+        case .referenceList(let model): return "a list of \(model) names"
+        case .duration: return "a duration like hours=1 or days=30"
+        case .listOf: return "a list of mappings"
+        }
+    }
+}
+
+/// One field of a model.
+public struct FieldSpec: Sendable, Hashable {
+    public let name: String
+    public let type: FieldType
+    /// Needed when the entry creates the object (state present or created and the object does not exist yet).
+    public let requiredOnCreate: Bool
+
+    public init(_ name: String, _ type: FieldType, requiredOnCreate: Bool = false) {
+        self.name = name
+        self.type = type
+        self.requiredOnCreate = requiredOnCreate
+    }
+}
+
+/// A rule across several fields of one entry: returns (field, message) for each problem.
+public typealias EntryCheck = @Sendable (_ attrs: [String: FieldValue]) -> [(field: String, message: String)]
+
+/// What a model accepts.
+public struct ModelSpec: Sendable {
+    public let name: String
+    /// Identifier fields; all strings, all required.
+    public let identifiers: [String]
+    public let fields: [FieldSpec]
+    /// Whether the store applies this model today. Models that are only validated are accepted by
+    /// `validate` and planned, but nothing writes them yet.
+    public let isApplied: Bool
+    public let checks: [EntryCheck]
+
+    public init(name: String, identifiers: [String], fields: [FieldSpec], isApplied: Bool, checks: [EntryCheck] = []) {
+        self.name = name
+        self.identifiers = identifiers
+        self.fields = fields
+        self.isApplied = isApplied
+        self.checks = checks
+    }
+
+    public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
+}
+
+/// The models a blueprint may name. Later issues register theirs (`oauth-source`, policies, stages…).
+public struct ModelRegistry: Sendable {
+    public private(set) var models: [String: ModelSpec] = [:]
+
+    public init(_ specs: [ModelSpec] = []) {
+        for spec in specs { register(spec) }
+    }
+
+    public mutating func register(_ spec: ModelSpec) { models[spec.name] = spec }
+
+    public func spec(for model: String) -> ModelSpec? { models[model] }
+
+    /// `group` and `user` (applied once the store lands) and the OIDC issue's `scope-mapping`,
+    /// `oauth2-provider` and `application` (validated only).
+    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application])
+}
+
+extension ModelSpec {
+    public static let group = ModelSpec(
+        name: "group", identifiers: ["name"],
+        fields: [
+            FieldSpec("parent", .reference(model: "group")),
+            FieldSpec("attributes", .attributes),
+            FieldSpec("is_superuser", .bool),
+        ],
+        isApplied: true)
+
+    public static let user = ModelSpec(
+        name: "user", identifiers: ["username"],
+        fields: [
+            FieldSpec("email", .string),
+            FieldSpec("name", .string),
+            FieldSpec("password", .secret),
+            FieldSpec("groups", .referenceList(model: "group")),
+            FieldSpec("attributes", .attributes),
+            FieldSpec("is_active", .bool),
+            FieldSpec("is_superuser", .bool),
+        ],
+        isApplied: true)
+
+    public static let scopeMapping = ModelSpec(
+        name: "scope-mapping", identifiers: ["name"],
+        fields: [
+            FieldSpec("scope_name", .string, requiredOnCreate: true),
+            FieldSpec("description", .string),
+            FieldSpec("expression", .string, requiredOnCreate: true),
+        ],
+        isApplied: false)
+
+    public static let oauth2Provider = ModelSpec(
+        name: "oauth2-provider", identifiers: ["name"],
+        fields: [
+            FieldSpec("client_type", .choice(["confidential", "public"]), requiredOnCreate: true),
+            FieldSpec("client_id", .string, requiredOnCreate: true),
+            FieldSpec("client_secret", .secret),
+            FieldSpec("redirect_uris", .listOf([
+                FieldSpec("matching_mode", .choice(["strict", "regex"]), requiredOnCreate: true),
+                FieldSpec("url", .string, requiredOnCreate: true),
+            ]), requiredOnCreate: true),
+            FieldSpec("signing_alg", .choice(["RS256", "ES256"])),
+            FieldSpec("scopes", .stringList),
+            FieldSpec("sub_mode", .choice(["hashed_user_id", "user_username", "user_email", "user_uuid"])),
+            FieldSpec("consent_mode", .choice(["implicit", "once", "always"])),
+            FieldSpec("access_code_validity", .duration),
+            FieldSpec("access_token_validity", .duration),
+            FieldSpec("refresh_token_validity", .duration),
+        ],
+        isApplied: false,
+        checks: [{ attrs in
+            if attrs["client_type"] == .string("public"), attrs["client_secret"] != nil {
+                return [("attrs.client_secret", "a public client has no secret (it uses PKCE)")]
+            }
+            return []
+        }])
+
+    public static let application = ModelSpec(
+        name: "application", identifiers: ["slug"],
+        fields: [
+            FieldSpec("name", .string, requiredOnCreate: true),
+            FieldSpec("provider", .reference(model: "oauth2-provider")),
+            FieldSpec("launch_url", .url),
+            FieldSpec("groups", .referenceList(model: "group")),
+        ],
+        isApplied: false)
+}
