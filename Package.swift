@@ -43,6 +43,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // store
+        .target(name: "Store"),
         .target(name: "Postgres", dependencies: ["CPostgres"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // root
