@@ -44,7 +44,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // store
-        .target(name: "Postgres", dependencies: ["CPostgres"]),
+        .target(name: "Store"),
+        .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
         .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -66,7 +67,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
