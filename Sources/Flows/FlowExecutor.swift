@@ -1,0 +1,261 @@
+import Crypto
+import Store
+
+/// Runs flows: one call per request, from the stored plan and the client's response to the
+/// next challenge or the flow's end. Synchronous and blocking (store, argon2), like every
+/// handler; holds no state of its own between calls (the plan is the state).
+public struct FlowExecutor: Sendable {
+    /// The one message for every refused password login: unknown user, wrong password,
+    /// inactive user, user without a password. Nothing tells them apart.
+    public static let invalidCredentialsMessage = "Invalid username or password."
+    public static let throttledMessage = "Too many failed attempts. Try again later."
+    public static let requiredMessage = "This field is required."
+    public static let noUserMessage = "No user to sign in."
+
+    public let users: any UserStore
+    public let sessions: any SessionStore
+    public let events: any EventStore
+    public let hasher: PasswordHasher
+    public let throttle: any LoginThrottle
+    public let flows: [String: Flow]
+
+    public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, hasher: PasswordHasher,
+                throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn) {
+        self.users = users
+        self.sessions = sessions
+        self.events = events
+        self.hasher = hasher
+        self.throttle = throttle
+        var bySlug: [String: Flow] = [:]
+        for flow in flows { bySlug[flow.slug] = flow }
+        self.flows = bySlug
+    }
+
+    /// A fresh plan for the flow `slug`; nil when there is no such flow.
+    public func start(flowSlug slug: String, next: String?) -> FlowPlan? {
+        flows[slug].map { FlowPlan(flow: $0, next: next) }
+    }
+
+    /// Runs the plan's current stage with `input`, then every following stage that needs
+    /// no input, until one needs the client again or the flow ends. A response for another
+    /// stage than the current one is treated as a GET (the current challenge is shown again).
+    public func execute(plan: FlowPlan, input: FlowInput, context: FlowContext) throws(FlowError) -> FlowOutcome {
+        guard let flow = flows[plan.flowSlug] else { throw .unknownFlow(plan.flowSlug) }
+        guard plan.stageIndex >= 0, plan.stageIndex <= flow.bindings.count else {
+            throw .invalidPlan("stage \(plan.stageIndex) of \(flow.bindings.count)")
+        }
+        var plan = plan
+        var input = input
+        do {
+            while plan.stageIndex < flow.bindings.count {
+                let binding = flow.bindings[plan.stageIndex]
+                let result = try run(binding, flow: flow, plan: &plan, input: input, context: context)
+                switch result {
+                case .advance:
+                    plan.stageIndex += 1
+                    input = .none
+                case .stop(let outcome):
+                    return outcome
+                }
+            }
+        } catch {
+            throw .store(error)
+        }
+        // Ran out of stages without a login or logout stage: done, nothing to set.
+        return FlowOutcome(step: .completed(FlowCompletion(redirect: plan.next)), plan: nil)
+    }
+
+    private enum StageResult {
+        case advance
+        case stop(FlowOutcome)
+    }
+
+    private func run(_ binding: StageBinding, flow: Flow, plan: inout FlowPlan, input: FlowInput,
+                     context: FlowContext) throws(StoreError) -> StageResult {
+        switch binding.stage {
+        case .identification(let fields):
+            return try identification(fields: fields, flow: flow, plan: &plan, input: input)
+        case .password:
+            return try password(binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .userLogin(let lifetime):
+            return try userLogin(lifetime: lifetime, flow: flow, plan: plan, context: context)
+        case .userLogout:
+            return try userLogout(flow: flow, plan: plan, context: context)
+        case .deny(let message):
+            try events.appendEvent(NewAuditEvent(
+                actorUserID: plan.pendingUser, action: "flow_denied", clientIP: context.clientIP, outcome: "denied",
+                context: Self.eventContext(["flow": flow.slug, "stage": binding.name])))
+            return .stop(FlowOutcome(step: .challenge(.accessDenied(message: message), errors: []), plan: nil))
+        }
+    }
+
+    // MARK: identification
+
+    private func identification(fields: [UIDField], flow: Flow, plan: inout FlowPlan,
+                                input: FlowInput) throws(StoreError) -> StageResult {
+        let challenge = Challenge.identification(fields: fields, flowTitle: flow.title)
+        guard case .identification(let raw) = input else {
+            return .stop(FlowOutcome(step: .challenge(challenge, errors: []), plan: plan))
+        }
+        let uid = raw.trimmingWhitespace
+        guard !uid.isEmpty else {
+            let error = FieldError(field: "uid_field", message: Self.requiredMessage, code: "required")
+            return .stop(FlowOutcome(step: .challenge(challenge, errors: [error]), plan: plan))
+        }
+        // Whether or not anyone matches, the flow goes on to the password stage, which
+        // answers both cases alike (authentik's `pretend_user_exists`).
+        plan.uid = uid
+        plan.pendingUser = try lookUp(uid, fields: fields)?.id
+        return .advance
+    }
+
+    /// The first field that names exactly one user. An e-mail address shared by several
+    /// users names none of them (sign in by username instead).
+    private func lookUp(_ uid: String, fields: [UIDField]) throws(StoreError) -> User? {
+        for field in fields {
+            switch field {
+            case .username:
+                if let user = try users.user(username: uid) { return user }
+            case .email:
+                guard uid.contains("@") else { continue }
+                let matches = try users.users(email: uid)
+                if matches.count == 1 { return matches[0] }
+            }
+        }
+        return nil
+    }
+
+    // MARK: password
+
+    private func password(binding: StageBinding, flow: Flow, plan: inout FlowPlan, input: FlowInput,
+                          context: FlowContext) throws(StoreError) -> StageResult {
+        let challenge = Challenge.password(pendingUser: plan.uid ?? "", flowTitle: flow.title)
+        guard case .password(let password) = input else {
+            return .stop(FlowOutcome(step: .challenge(challenge, errors: []), plan: plan))
+        }
+        let account = Self.throttleKey(plan)
+        func refuse(_ message: String, code: String) -> StageResult {
+            .stop(FlowOutcome(step: .challenge(challenge, errors: [FieldError(field: "password", message: message,
+                                                                                  code: code)]), plan: plan))
+        }
+        var eventFields = ["flow": flow.slug, "stage": binding.name, "uid": plan.uid ?? ""]
+
+        if throttle.isBlocked(account: account, ip: context.clientIP, at: context.now) {
+            eventFields["reason"] = "throttled"
+            try events.appendEvent(NewAuditEvent(
+                actorUserID: plan.pendingUser, action: "login_failed", clientIP: context.clientIP, outcome: "denied",
+                context: Self.eventContext(eventFields)))
+            return refuse(Self.throttledMessage, code: "throttled")
+        }
+
+        var verified: User?
+        let user = try plan.pendingUser.flatMap { id throws(StoreError) in try users.user(id: id) }
+        if let user, user.isActive, let stored = user.passwordHash {
+            switch hasher.verify(password, against: stored) {
+            case .valid(let needsRehash):
+                verified = user
+                if needsRehash, let fresh = try? hasher.hash(password) {
+                    try users.setPassword(userID: user.id, hash: fresh, at: context.now)
+                    eventFields["rehashed"] = "true"
+                }
+            case .invalid:
+                break
+            case .unsupported:
+                hasher.burnVerificationTime()
+            }
+        } else {
+            // Unknown, inactive or password-less: spend what a real check costs.
+            hasher.burnVerificationTime()
+        }
+
+        guard let verified else {
+            throttle.recordFailure(account: account, ip: context.clientIP, at: context.now)
+            eventFields["reason"] = "invalid_credentials"
+            try events.appendEvent(NewAuditEvent(
+                actorUserID: user?.id, action: "login_failed", clientIP: context.clientIP, outcome: "failure",
+                context: Self.eventContext(eventFields)))
+            return refuse(Self.invalidCredentialsMessage, code: "invalid")
+        }
+        throttle.recordSuccess(account: account, at: context.now)
+        plan.pendingUser = verified.id
+        if !plan.methods.contains("pwd") { plan.methods.append("pwd") }
+        if eventFields["rehashed"] != nil {
+            try events.appendEvent(NewAuditEvent(
+                actorUserID: verified.id, action: "password_rehashed", clientIP: context.clientIP, outcome: "success",
+                context: Self.eventContext(["flow": flow.slug, "stage": binding.name])))
+        }
+        return .advance
+    }
+
+    /// Known users are counted by id (however they typed their name), others by the
+    /// identifier as typed, folded to lower case.
+    static func throttleKey(_ plan: FlowPlan) -> String {
+        if let id = plan.pendingUserID { return "user:" + id }
+        return "uid:" + (plan.uid ?? "").lowercased()
+    }
+
+    // MARK: user-login, user-logout
+
+    private func userLogin(lifetime: SessionLifetime, flow: Flow, plan: FlowPlan,
+                           context: FlowContext) throws(StoreError) -> StageResult {
+        guard let id = plan.pendingUser, let user = try users.user(id: id), user.isActive,
+              !plan.methods.isEmpty else {
+            try events.appendEvent(NewAuditEvent(
+                actorUserID: plan.pendingUser, action: "login_failed", clientIP: context.clientIP, outcome: "denied",
+                context: Self.eventContext(["flow": flow.slug, "reason": "no_authenticated_user"])))
+            return .stop(FlowOutcome(step: .challenge(.accessDenied(message: Self.noUserMessage), errors: []),
+                                     plan: nil))
+        }
+        let token = SecureRandom.token(byteCount: 32)
+        let now = context.now
+        let session = Session(
+            idHash: Digest.sha256(token), userID: user.id, createdAt: now, lastSeenAt: now,
+            expiresAt: now.adding(seconds: Int64(lifetime.absoluteSeconds)), idleTimeoutSeconds: lifetime.idleSeconds,
+            clientIP: context.clientIP, userAgent: context.userAgent, authTime: now, authMethods: plan.methods)
+        try sessions.createSession(session)
+        // A new token at every login: the pre-login session (and its cookie) are dropped.
+        var replaced = false
+        if let old = context.currentSessionIDHash, old != session.idHash {
+            try sessions.deleteSession(idHash: old)
+            replaced = true
+        }
+        try users.recordLogin(userID: user.id, at: now)
+        try events.appendEvent(NewAuditEvent(
+            actorUserID: user.id, action: "login", clientIP: context.clientIP, outcome: "success",
+            context: Self.eventContext(["flow": flow.slug, "methods": plan.methods.joined(separator: " ")])))
+        let done = FlowCompletion(redirect: plan.next, issued: IssuedSession(token: token, session: session),
+                                  endedCurrentSession: replaced)
+        return .stop(FlowOutcome(step: .completed(done), plan: nil))
+    }
+
+    private func userLogout(flow: Flow, plan: FlowPlan, context: FlowContext) throws(StoreError) -> StageResult {
+        var ended = false
+        if let hash = context.currentSessionIDHash {
+            let current = try sessions.session(idHash: hash, at: context.now)
+            try sessions.deleteSession(idHash: hash)
+            ended = true
+            try events.appendEvent(NewAuditEvent(
+                actorUserID: current?.userID, action: "logout", clientIP: context.clientIP, outcome: "success",
+                context: Self.eventContext(["flow": flow.slug])))
+        }
+        return .stop(FlowOutcome(step: .completed(FlowCompletion(redirect: plan.next, endedCurrentSession: ended)),
+                                 plan: nil))
+    }
+
+    // MARK: helpers
+
+    /// A flat JSON object of strings, keys sorted.
+    static func eventContext(_ fields: [String: String]) -> JSONText {
+        let body = fields.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(fields[$0]!) }
+        return JSONText("{" + body.joined(separator: ",") + "}")
+    }
+}
+
+extension String {
+    fileprivate var trimmingWhitespace: String {
+        var scalars = Substring(self).unicodeScalars[...]
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}
