@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "Blueprints", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres", "Store",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Blueprints", "Crypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
