@@ -87,7 +87,8 @@ public struct BlueprintPlan: Sendable, Hashable {
                     let wanted = entry.attrs[name]!
                     if case .secret(let secret) = wanted {
                         if try !existing.secret(name, of: entry.key, matches: secret) { differing.append(name) }
-                    } else if current[name] != wanted {
+                    } else if current[name] != wanted, current[name] != wanted.revealingSecrets {
+                        // (A store keeps an `!Env` value inside a non-secret field as plain data.)
                         differing.append(name)
                     }
                 }

@@ -36,6 +36,17 @@ public indirect enum FieldValue: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// The value with each `!Env` value nested in it (an attribute, a plain string field) as the
+    /// plain string it is stored as. Only for fields that are not secrets.
+    public var revealingSecrets: FieldValue {
+        switch self {
+        case .secret(let secret): return .string(secret.reveal())
+        case .list(let items): return .list(items.map(\.revealingSecrets))
+        case .map(let map): return .map(map.mapValues(\.revealingSecrets))
+        default: return self
+        }
+    }
+
     public var description: String {
         switch self {
         case .string(let s): return "\"\(s)\""

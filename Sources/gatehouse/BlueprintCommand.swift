@@ -1,11 +1,55 @@
 import App
 import ArgumentParser
 import Blueprints
+import Postgres
 
 struct BlueprintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "blueprint", abstract: "Check blueprints (configuration as code); see Docs/blueprints.md.",
-        subcommands: [Validate.self])
+        commandName: "blueprint", abstract: "Check and apply blueprints (configuration as code); see Docs/blueprints.md.",
+        subcommands: [Apply.self, Validate.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply blueprint files to the database: all of them in one transaction, or none.",
+            discussion: """
+                The configuration comes from the environment (and --config) as for serve; migrations are \
+                applied first. !Env NAME reads the process environment. Prints one summary line per file; \
+                on a bad file prints its problems, writes nothing and exits 1.
+                """)
+
+        @OptionGroup var config: ConfigFileOption
+
+        @Argument(help: ArgumentHelp("Blueprint files (YAML), applied in this order.", valueName: "file"))
+        var files: [String]
+
+        func run() throws {
+            let config = try config.load(forServe: false)
+            guard let url = config.databaseURL else {
+                printError("\(ConfigKey.databaseURL): is required (e.g. postgresql://gatehouse@127.0.0.1:5432/gatehouse)")
+                throw ExitCode(1)
+            }
+            let logger = GatehouseLogging.logger(for: config)
+            do {
+                try MigrationRunner.apply(url: url, logger: logger)
+            } catch {
+                printError("cannot migrate the database: \(error)")
+                throw ExitCode(1)
+            }
+            var configuration = PGPoolConfiguration()
+            configuration.maxConnections = 1
+            configuration.minIdle = 0
+            let pool = PGPool(url: url.unredactedURL, configuration: configuration)
+            defer { pool.close() }
+            do {
+                let results = try BlueprintApplier(pool: pool, environment: ProcessEnvironment.current()).apply(paths: files)
+                results.forEach { print($0.summary) }
+            } catch {
+                error.lines.forEach { printError($0) }
+                printError("\(error.file): rejected; nothing was applied")
+                throw ExitCode(1)
+            }
+        }
+    }
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import Logging
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the server: load the configuration, apply migrations, listen.")
+        abstract: "Run the server: load the configuration, apply migrations and GATEHOUSE_BLUEPRINTS_DIR, listen.")
 
     @OptionGroup var config: ConfigFileOption
 
@@ -18,6 +18,16 @@ struct Serve: ParsableCommand {
         } catch {
             logger.critical("cannot migrate the database: \(error)")
             throw ExitCode(1)
+        }
+        if let directory = config.blueprintsDirectory {
+            do {
+                try BlueprintStartup.apply(directory: directory, databaseURL: config.databaseURL!,
+                                           environment: ProcessEnvironment.current(), logger: logger)
+            } catch {
+                error.lines.forEach { logger.critical("\($0)") }
+                logger.critical("blueprint \(error.file) rejected; nothing was applied, not starting")
+                throw ExitCode(1)
+            }
         }
         let status = try ServerRunner.run(config: config, logger: logger)
         if status != 0 { throw ExitCode(status) }

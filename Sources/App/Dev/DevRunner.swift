@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
 import Logging
 import Net
 import Postgres
@@ -55,20 +56,25 @@ public enum DevRunner {
             return 1
         }
         if ShutdownSignals.shared.received != nil { return 0 }
+        let demo: DemoLogins?
+        do {
+            demo = try applyDevBlueprints(config: config, environment: environment, folder: services.dataDirectory, logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
         logger.info("starting gatehouse", metadata: ["external_url": "\(config.externalURL)"])
         let status: Int32
         do {
             let url = config.externalURL
             let folder = services.dataDirectory
             status = try ServerRunner.run(config: config, logger: Logger(label: "gatehouse")) {
-                // Sign-in accounts arrive with the store and login-flow work; until then, the
-                // landing page and health endpoints are what there is to see.
                 print("""
 
                   Gatehouse is running: \(url)/
                   Health: \(url)/-/health/ready/   Metrics: \(url)/-/metrics/
                   Data: \(folder)   Stop: Ctrl-C
-
+                \(demo.map { "\n" + $0.banner } ?? "")
                 """)
                 fflush(nil)
             }
@@ -78,6 +84,64 @@ public enum DevRunner {
         }
         return ShutdownSignals.shared.received != nil ? 0 : status
     }
+
+    /// Who the demo blueprint set up, for the banner.
+    struct DemoLogins {
+        let usernames: [String]
+        /// Where the password is: the file it was generated into, or the variable that set it.
+        let passwordSource: String
+
+        var banner: String {
+            """
+              Demo users (Blueprints/demo): \(usernames.joined(separator: ", "))
+              Their password: \(passwordSource)
+
+            """
+        }
+    }
+
+    /// `GATEHOUSE_BLUEPRINTS_DIR` when set; otherwise `Blueprints/demo/` (relative to the working
+    /// directory) if it exists, with `GATEHOUSE_DEMO_PASSWORD` generated once into the data
+    /// folder (`demo-password`, mode 0600) unless it is set. Returns the demo logins when the
+    /// demo was applied.
+    static func applyDevBlueprints(config: GatehouseConfig, environment: [String: String], folder: String,
+                                   logger: Logger) throws(DevError) -> DemoLogins? {
+        let failure = { (error: BlueprintApplyFailure) -> DevError in
+            DevError((error.lines + ["blueprint \(error.file) rejected; nothing was applied, not starting"]).joined(separator: "\n"))
+        }
+        if let directory = config.blueprintsDirectory {
+            do {
+                try BlueprintStartup.apply(directory: directory, databaseURL: config.databaseURL!, environment: environment,
+                                           logger: logger)
+            } catch { throw failure(error) }
+            return nil
+        }
+        let demoDirectory = "Blueprints/demo"
+        guard fileKind(demoDirectory) == .directory else { return nil }
+        var environment = environment
+        let passwordSource: String
+        if let given = environment[demoPasswordVariable], !given.isEmpty {
+            passwordSource = "from \(demoPasswordVariable)"
+        } else {
+            let file = folder + "/demo-password"
+            var password = (try? readTextFile(file))?.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+            if password.isEmpty {
+                password = SecureRandom.token(byteCount: 12)
+                try writeFile(file, contents: password + "\n", mode: 0o600)
+                logger.info("generated a demo password", metadata: ["file": "\(file)"])
+            }
+            environment[demoPasswordVariable] = password
+            passwordSource = "in \(file)"
+        }
+        let results: [BlueprintApplyResult]
+        do {
+            results = try BlueprintStartup.apply(directory: demoDirectory, databaseURL: config.databaseURL!,
+                                                 environment: environment, logger: logger)
+        } catch { throw failure(error) }
+        return DemoLogins(usernames: results.flatMap(\.usernames), passwordSource: passwordSource)
+    }
+
+    static let demoPasswordVariable = "GATEHOUSE_DEMO_PASSWORD"
 
     /// Only PostgreSQL and Redis: writes `GATEHOUSE_DATABASE_URL`, `GATEHOUSE_REDIS_URL` and
     /// `GATEHOUSE_SECRET_KEY` lines to `envFile` once both answer, then waits for SIGINT/SIGTERM

@@ -7,6 +7,10 @@ public struct PostgresEventStore: EventStore {
 
     public init(pool: PGPool) { runner = PGStoreRunner(pool: pool) }
 
+    /// A store whose every call runs on `connection`, inside the transaction open there (see
+    /// `PGPool.transaction`); use it only while you hold that connection.
+    public init(connection: PGConnection) { runner = PGStoreRunner(connection: connection) }
+
     static let columns = """
         id, \(micros("created_at")), actor_user_id::text AS actor_user_id, action, host(client_ip) AS client_ip,
         outcome, context::text AS context

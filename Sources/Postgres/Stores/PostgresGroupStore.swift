@@ -6,6 +6,10 @@ public struct PostgresGroupStore: GroupStore {
 
     public init(pool: PGPool) { runner = PGStoreRunner(pool: pool) }
 
+    /// A store whose every call runs on `connection`, inside the transaction open there (see
+    /// `PGPool.transaction`); use it only while you hold that connection.
+    public init(connection: PGConnection) { runner = PGStoreRunner(connection: connection) }
+
     /// Serializes changes of group parents, so two concurrent moves cannot form a cycle
     /// that neither saw: the bytes of "GHGROUPS".
     static let hierarchyLockKey = 0x4748_4752_4F55_5053

@@ -7,6 +7,10 @@ public struct PostgresSessionStore: SessionStore {
 
     public init(pool: PGPool) { runner = PGStoreRunner(pool: pool) }
 
+    /// A store whose every call runs on `connection`, inside the transaction open there (see
+    /// `PGPool.transaction`); use it only while you hold that connection.
+    public init(connection: PGConnection) { runner = PGStoreRunner(connection: connection) }
+
     static let columns = """
         s.id_hash, s.user_id::text AS user_id, \(micros("s.created_at")), \(micros("s.last_seen_at")),
         \(micros("s.expires_at")), s.idle_timeout_seconds, host(s.client_ip) AS client_ip, s.user_agent,

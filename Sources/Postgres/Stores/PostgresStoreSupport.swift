@@ -1,24 +1,53 @@
 public import Store
 
-/// What the PostgreSQL stores share: the pool and the mapping of failures to `StoreError`.
-struct PGStoreRunner: Sendable {
-    let pool: PGPool
+/// What the PostgreSQL stores share: where statements run and the mapping of failures to
+/// `StoreError`.
+///
+/// A runner on a pool borrows a connection per call. A runner on one connection (a store made
+/// with `init(connection:)`) runs every call on it, inside whatever transaction is open there;
+/// its "transactions" become savepoints. Such a store must not outlive, or leave the thread of,
+/// the caller that holds the connection: that is why the type is only `@unchecked Sendable`.
+struct PGStoreRunner: @unchecked Sendable {
+    enum Source {
+        case pool(PGPool)
+        case connection(PGConnection)
+    }
 
-    /// A read that may be repeated on a new connection if the first one broke.
+    let source: Source
+
+    init(pool: PGPool) { source = .pool(pool) }
+    init(connection: PGConnection) { source = .connection(connection) }
+
+    /// A read that may be repeated on a new connection if the first one broke (pool only).
     func read<T>(_ body: (PGConnection) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch { throw storeError(error) }
+        do {
+            switch source {
+            case .pool(let pool): return try pool.read(body)
+            case .connection(let connection): return try body(connection)
+            }
+        } catch { throw storeError(error) }
     }
 
     /// One statement (or several that need not be atomic).
     @discardableResult
     func write<T>(conflict field: String? = nil, _ body: (PGConnection) throws -> T) throws(StoreError) -> T {
-        do { return try pool.withConnection(body) } catch { throw storeError(error, conflict: field) }
+        do {
+            switch source {
+            case .pool(let pool): return try pool.withConnection(body)
+            case .connection(let connection): return try body(connection)
+            }
+        } catch { throw storeError(error, conflict: field) }
     }
 
-    /// Several statements in one transaction.
+    /// Several statements in one transaction (a savepoint inside an open one).
     @discardableResult
     func transaction<T>(conflict field: String? = nil, _ body: (PGConnection) throws -> T) throws(StoreError) -> T {
-        do { return try pool.transaction(body) } catch { throw storeError(error, conflict: field) }
+        do {
+            switch source {
+            case .pool(let pool): return try pool.transaction(body)
+            case .connection(let connection): return try connection.transaction(body)
+            }
+        } catch { throw storeError(error, conflict: field) }
     }
 }
 

@@ -6,6 +6,10 @@ public struct PostgresUserStore: UserStore {
 
     public init(pool: PGPool) { runner = PGStoreRunner(pool: pool) }
 
+    /// A store whose every call runs on `connection`, inside the transaction open there (see
+    /// `PGPool.transaction`); use it only while you hold that connection.
+    public init(connection: PGConnection) { runner = PGStoreRunner(connection: connection) }
+
     static let columns = """
         id::text AS id, username, email, name, is_active, is_superuser, attributes::text AS attributes,
         password_hash, \(micros("password_changed_at")), \(micros("created_at")), \(micros("updated_at")),
