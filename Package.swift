@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
-            "App", "Blueprints",
+            "App", "Blueprints", "Crypto", "Postgres", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres", "Store",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),

@@ -8,7 +8,8 @@ struct Gatehouse: ParsableCommand {
         abstract: "A self-hosted identity provider: OIDC, SAML, LDAP and SCIM in one binary.",
         discussion: "Configuration comes from GATEHOUSE_* environment variables and an optional config file; see Docs/configuration.md.",
         version: GatehouseVersion.current,
-        subcommands: [Serve.self, Migrate.self, ConfigCommand.self, BlueprintCommand.self, VersionCommand.self, Dev.self]
+        subcommands: [Serve.self, Migrate.self, ConfigCommand.self, BlueprintCommand.self, CreateAdmin.self, UsersCommand.self,
+                      SecretsCommand.self, VersionCommand.self, Dev.self]
     )
 }
 

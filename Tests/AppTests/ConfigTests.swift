@@ -200,7 +200,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(text.contains("GATEHOUSE_DATABASE_URL=postgresql://gh:****@db.internal:5432/gatehouse?sslmode=require"), text)
         XCTAssertTrue(text.contains("GATEHOUSE_REDIS_URL=redis://:****@cache.internal:6380/3"), text)
         XCTAssertTrue(text.contains("GATEHOUSE_SECRET_KEY=****"), text)
-        XCTAssertEqual(config.redacted().count, 16)
+        XCTAssertEqual(config.redacted().count, 17)
     }
 
     func testDatabaseURLMasking() throws {

@@ -63,6 +63,17 @@ extension GatehouseConfig {
         config.redisURL = try check(ConfigKey.redisURL, RedisURL.parse)
         // Never trim or echo the secret: parse reports only its length and form.
         config.secretKey = try check(ConfigKey.secretKey, SecretKey.parse)
+        config.secretKeyPrevious = try check(ConfigKey.secretKeyPrevious, SecretKey.parseList) ?? []
+        if !config.secretKeyPrevious.isEmpty {
+            guard let current = config.secretKey else {
+                throw ConfigError(key: ConfigKey.secretKeyPrevious,
+                                  problem: "is set but GATEHOUSE_SECRET_KEY is not (the previous keys only open; the current key seals)")
+            }
+            if let index = config.secretKeyPrevious.firstIndex(of: current) {
+                throw ConfigError(key: ConfigKey.secretKeyPrevious,
+                                  problem: "entry \(index + 1) is the same key as GATEHOUSE_SECRET_KEY (value not shown); list only earlier keys")
+            }
+        }
         config.blueprintsDirectory = try check(ConfigKey.blueprintsDir) { path throws(ValueProblem) in
             switch fileKind(path) {
             case .missing: throw ValueProblem("directory \(shown(path, limit: 200)) does not exist")

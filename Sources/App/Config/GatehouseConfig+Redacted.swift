@@ -7,6 +7,8 @@ extension GatehouseConfig {
             (ConfigKey.databaseURL, databaseURL?.description ?? "(unset)"),
             (ConfigKey.redisURL, redisURL?.description ?? "(unset)"),
             (ConfigKey.secretKey, secretKey == nil ? "(unset)" : "**** (32 bytes)"),
+            (ConfigKey.secretKeyPrevious, secretKeyPrevious.isEmpty ? "(none)"
+                : "**** (\(secretKeyPrevious.count) key\(secretKeyPrevious.count == 1 ? "" : "s"))"),
             (ConfigKey.blueprintsDir, blueprintsDirectory ?? "(unset)"),
             (ConfigKey.ldapListen, ldapListen.isEmpty ? "(unset: LDAP off)" : ldapListen.map(\.description).joined(separator: ",")),
             (ConfigKey.trustedProxies, trustedProxies.isEmpty ? "(none)" : trustedProxies.map(\.description).joined(separator: ",")),

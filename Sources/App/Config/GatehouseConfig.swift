@@ -19,6 +19,9 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
     public var redisURL: RedisURL?
     /// `GATEHOUSE_SECRET_KEY`: the master sealing key. Required for `serve`.
     public var secretKey: SecretKey?
+    /// `GATEHOUSE_SECRET_KEY_PREVIOUS`: earlier master keys, still accepted for opening sealed
+    /// secrets until `gatehouse secrets rotate-master-key` has resealed them under `secretKey`.
+    public var secretKeyPrevious: [SecretKey]
     /// `GATEHOUSE_BLUEPRINTS_DIR`: a directory of blueprints applied at start-up.
     public var blueprintsDirectory: String?
     /// `GATEHOUSE_LDAP_LISTEN`: addresses for the LDAP listener; empty means LDAP is off.
@@ -64,6 +67,7 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
         databaseURL = nil
         redisURL = nil
         secretKey = nil
+        secretKeyPrevious = []
         blueprintsDirectory = nil
         ldapListen = []
         trustedProxies = []
@@ -101,6 +105,7 @@ public enum ConfigKey {
     public static let databaseURL = "GATEHOUSE_DATABASE_URL"
     public static let redisURL = "GATEHOUSE_REDIS_URL"
     public static let secretKey = "GATEHOUSE_SECRET_KEY"
+    public static let secretKeyPrevious = "GATEHOUSE_SECRET_KEY_PREVIOUS"
     public static let blueprintsDir = "GATEHOUSE_BLUEPRINTS_DIR"
     public static let ldapListen = "GATEHOUSE_LDAP_LISTEN"
     public static let trustedProxies = "GATEHOUSE_TRUSTED_PROXIES"
@@ -114,7 +119,7 @@ public enum ConfigKey {
     public static let brandPrimaryColor = "GATEHOUSE_BRAND_PRIMARY_COLOR"
 
     public static let all: [String] = [
-        configFile, listen, externalURL, databaseURL, redisURL, secretKey, blueprintsDir, ldapListen,
+        configFile, listen, externalURL, databaseURL, redisURL, secretKey, secretKeyPrevious, blueprintsDir, ldapListen,
         trustedProxies, tlsCert, tlsKey, logLevel, logFormat, maxConnections, brandName, brandLogoURL,
         brandPrimaryColor,
     ]

@@ -49,4 +49,26 @@ public struct SecretKey: Sendable, Equatable, CustomStringConvertible {
         }
         return key
     }
+
+    /// A comma-separated list of keys in the `parse` format (`GATEHOUSE_SECRET_KEY_PREVIOUS`).
+    /// Problems name the entry by position, never its value.
+    static func parseList(_ raw: String) throws(ValueProblem) -> [SecretKey] {
+        var keys: [SecretKey] = []
+        let entries = raw.split(separator: ",", omittingEmptySubsequences: false)
+        for (index, entry) in entries.enumerated() {
+            let text = String(entry).trimmingWhitespace()
+            guard !text.isEmpty else { throw ValueProblem("entry \(index + 1) of \(entries.count) is empty") }
+            let key: SecretKey
+            do {
+                key = try parse(text)
+            } catch {
+                throw ValueProblem("entry \(index + 1) of \(entries.count) \(error.message)")
+            }
+            if let earlier = keys.firstIndex(of: key) {
+                throw ValueProblem("entry \(index + 1) repeats entry \(earlier + 1) (values not shown)")
+            }
+            keys.append(key)
+        }
+        return keys
+    }
 }

@@ -48,6 +48,15 @@ public struct PostgresUserStore: UserStore {
         return try result.rows.indices.map { row throws(StoreError) in try Self.user(result, row) }
     }
 
+    /// Every user, by username (case-insensitively). For administration (`gatehouse users list`),
+    /// not for request paths.
+    public func allUsers() throws(StoreError) -> [User] {
+        let result = try runner.read {
+            try $0.query("SELECT \(Self.columns) FROM users ORDER BY lower(username), id")
+        }
+        return try result.rows.indices.map { row throws(StoreError) in try Self.user(result, row) }
+    }
+
     public func updateUser(_ user: User) throws(StoreError) -> User {
         let result = try runner.write(conflict: "username") { connection in
             try connection.query("""
