@@ -118,6 +118,28 @@ final class SessionCacheTests: XCTestCase {
         XCTAssertNil(try node.sessions.session(idHash: session.idHash, at: now))
     }
 
+    /// The cached stores are drop-ins: the backend-neutral conformance suite passes through
+    /// them, with Redis up (a private server: the suite uses fixed session hashes) and down.
+    func testConformanceThroughTheCache() throws {
+        let redis = try privateRedis()
+        for redisUp in [true, false] {
+            if !redisUp {  // a fresh database, Redis gone
+                pool.close()
+                scratch.drop()
+                scratch = try ScratchDatabase()
+                pool = PGPool(url: scratch.url)
+                try pool.withConnection { try Migrator().migrate(on: $0) }
+                redis.stop()
+            }
+            let node = makeNode(redis.configuration)
+            let conformance = StoreConformance(users: node.users, groups: PostgresGroupStore(pool: pool),
+                                               sessions: node.sessions, events: PostgresEventStore(pool: pool))
+            try conformance.usersCreateFindAndConflict()
+            try conformance.sessionLifetimes()
+            XCTAssertEqual(node.cache.client.isAvailable, redisUp)
+        }
+    }
+
     func testTouchWritesPostgreSQLAtMostOncePerInterval() throws {
         let node = makeNode(try liveRedisConfiguration(), touchInterval: 20)
         let other = makeNode(try liveRedisConfiguration(), touchInterval: 20)
@@ -267,30 +289,29 @@ final class SessionCacheTests: XCTestCase {
         let b = RedisLoginThrottle(client: RedisClient(configuration: configuration, logger: Logger(label: "b")), limits: limits)
         let account = "uid:someone-\(UInt64.random(in: 0...UInt64.max))"
         let ip = "198.51.100.\(UInt8.random(in: 1...254))-\(UInt32.random(in: 0...UInt32.max))"
-        let now = Timestamp.now()
-        a.recordFailure(account: account, ip: nil, at: now)
-        b.recordFailure(account: account, ip: nil, at: now)
-        XCTAssertFalse(a.isBlocked(account: account, ip: nil, at: now))
-        a.recordFailure(account: account, ip: nil, at: now)
-        XCTAssertTrue(b.isBlocked(account: account, ip: nil, at: now), "node B counts node A's failures")
-        XCTAssertTrue(a.isBlocked(account: account, ip: nil, at: now))
-        XCTAssertFalse(b.local.isBlocked(account: account, ip: nil, at: now), "B alone saw only one")
+        a.recordFailure(account: account, ip: nil, at: .now())
+        b.recordFailure(account: account, ip: nil, at: .now())
+        XCTAssertFalse(a.isBlocked(account: account, ip: nil, at: .now()))
+        a.recordFailure(account: account, ip: nil, at: .now())
+        XCTAssertTrue(b.isBlocked(account: account, ip: nil, at: .now()), "node B counts node A's failures")
+        XCTAssertTrue(a.isBlocked(account: account, ip: nil, at: .now()))
+        XCTAssertFalse(b.local.isBlocked(account: account, ip: nil, at: .now()), "B alone saw only one")
 
         // Per IP, across accounts.
         for index in 0..<5 {
-            (index.isMultiple(of: 2) ? a : b).recordFailure(account: "uid:x\(index)-\(account)", ip: ip, at: now)
+            (index.isMultiple(of: 2) ? a : b).recordFailure(account: "uid:x\(index)-\(account)", ip: ip, at: .now())
         }
-        XCTAssertTrue(a.isBlocked(account: "uid:fresh-\(account)", ip: ip, at: now))
+        XCTAssertTrue(a.isBlocked(account: "uid:fresh-\(account)", ip: ip, at: .now()))
 
         Thread.sleep(forTimeInterval: 2.2)
-        XCTAssertFalse(a.isBlocked(account: account, ip: ip, at: now), "the lockout ended by itself")
-        XCTAssertFalse(b.isBlocked(account: account, ip: ip, at: now))
+        XCTAssertFalse(a.isBlocked(account: account, ip: ip, at: .now()), "the lockout ended by itself")
+        XCTAssertFalse(b.isBlocked(account: account, ip: ip, at: .now()))
 
         // A success forgets the account's failures on every node.
-        a.recordFailure(account: account, ip: nil, at: now)
-        b.recordFailure(account: account, ip: nil, at: now)
+        a.recordFailure(account: account, ip: nil, at: .now())
+        b.recordFailure(account: account, ip: nil, at: .now())
         XCTAssertEqual(a.sharedFailureCount(account: account), 2)
-        b.recordSuccess(account: account, at: now)
+        b.recordSuccess(account: account, at: .now())
         XCTAssertEqual(a.sharedFailureCount(account: account), 0)
     }
 
@@ -312,10 +333,13 @@ final class SessionCacheTests: XCTestCase {
 
         try redis.start()
         Thread.sleep(forTimeInterval: 0.3)
-        XCTAssertFalse(a.isBlocked(account: "uid:victim", ip: nil, at: now), "Redis (restarted empty) answers again")
-        a.recordFailure(account: "uid:victim", ip: nil, at: now)
-        b.recordFailure(account: "uid:victim", ip: nil, at: now)
-        XCTAssertTrue(b.isBlocked(account: "uid:victim", ip: nil, at: now), "shared again")
+        XCTAssertTrue(a.isBlocked(account: "uid:victim", ip: nil, at: now), "Redis restarted empty; A still remembers")
+        XCTAssertFalse(a.isBlocked(account: "uid:victim", ip: nil, at: now.adding(seconds: 3)))
+        let later = now.adding(seconds: 3)
+        a.recordFailure(account: "uid:victim", ip: nil, at: later)
+        b.recordFailure(account: "uid:victim", ip: nil, at: later)
+        XCTAssertTrue(b.isBlocked(account: "uid:victim", ip: nil, at: later), "shared again")
+        XCTAssertFalse(b.local.isBlocked(account: "uid:victim", ip: nil, at: later))
     }
 }
 

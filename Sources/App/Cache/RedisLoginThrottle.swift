@@ -11,9 +11,11 @@ import Store
 /// at the limit; the lockout ends by itself when the key expires (at most `windowSeconds` after
 /// the first counted failure). The times come from Redis's TTLs, not from `now`.
 ///
-/// Every failure is also recorded in an `InMemoryLoginThrottle` on this node. While Redis is
-/// unavailable (the client's breaker logs that once), `isBlocked` answers from it: per-node
-/// limits instead of none. When Redis comes back it answers again, with the counts it kept.
+/// Every failure is also recorded in an `InMemoryLoginThrottle` on this node (sliding window of
+/// the same length). While Redis is unavailable (the client's breaker logs that once),
+/// `isBlocked` answers from it alone: per-node limits instead of none. Otherwise an account or
+/// IP is blocked when Redis's shared count or this node's own count says so, so a Redis that
+/// was flushed or restarted does not hand out fresh attempts on nodes that saw the failures.
 public final class RedisLoginThrottle: LoginThrottle {
     public let client: RedisClient
     public let limits: ThrottleLimits
@@ -38,7 +40,8 @@ public final class RedisLoginThrottle: LoginThrottle {
         }
         if Self.count(counts[0]) >= limits.maxFailuresPerAccount { return true }
         if ip != nil, Self.count(counts[1]) >= limits.maxFailuresPerIP { return true }
-        return false
+        // What this node saw itself still counts when Redis lost it (flushed or restarted).
+        return local.isBlocked(account: account, ip: ip, at: now)
     }
 
     public func recordFailure(account: String, ip: String?, at now: Timestamp) {
