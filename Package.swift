@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "Blueprints", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
