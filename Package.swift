@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Postgres", "Redis", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]
 )
