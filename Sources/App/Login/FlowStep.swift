@@ -52,7 +52,25 @@ struct FlowStep {
         let context = FlowContext(clientIP: request.clientIP,
                                   userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) },
                                   now: now, currentSessionIDHash: current?.session.idHash)
-        let outcome = try services.executor.execute(plan: plan, input: input, context: context)
+        let executor = services.executor
+        func execute(_ plan: FlowPlan, _ input: FlowInput) throws -> FlowOutcome {
+            try executor.execute(plan: plan, input: input, context: context)
+        }
+        var stale = false
+        var ran: FlowOutcome?
+        do {
+            ran = try execute(plan, input)
+        } catch let error as FlowError {
+            guard case .invalidPlan = error else { throw error }
+            stale = true
+        }
+        if stale {
+            // A stored plan this flow no longer matches (the flow changed): start it again.
+            guard let fresh = executor.start(flowSlug: slug, next: plan.next) else { throw WebError.notFound }
+            plan = fresh
+            ran = try execute(plan, .none)
+        }
+        guard let outcome = ran else { throw WebError.notFound }
 
         switch outcome.step {
         case .completed(let done):
