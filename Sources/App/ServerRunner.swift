@@ -25,8 +25,11 @@ public enum ServerRunner {
         }
         let pool = PGPool(url: databaseURL.unredactedURL)
         defer { pool.close() }
-        let server = try makeServer(config: config, logger: logger, login: .postgres(pool: pool))
+        let login = LoginServices.postgres(pool: pool)
+        let server = try makeServer(config: config, logger: logger, login: login)
         try server.start()
+        let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)
+        defer { sweeper.stop() }
         logger.info("gatehouse listening", metadata: [
             "listen": "\(zip(config.listen, server.boundPorts).map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($1)" }.joined(separator: ","))",
             "external_url": "\(config.externalURL)",
