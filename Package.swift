@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

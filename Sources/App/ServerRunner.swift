@@ -5,6 +5,7 @@ import Crypto
 import HTTP
 import Logging
 import Net
+import Postgres
 import Web
 
 /// Runs the HTTP server (and later the LDAP listener) until SIGINT/SIGTERM.
@@ -19,8 +20,16 @@ public enum ServerRunner {
     public static func run(config: GatehouseConfig, logger: Logger, onReady: (@Sendable () -> Void)? = nil) throws -> Int32 {
         ShutdownSignals.shared.install()
         raiseOpenFileLimit(logger: logger)
-        let server = try makeServer(config: config, logger: logger)
+        guard let databaseURL = config.databaseURL else {
+            throw ConfigError(key: ConfigKey.databaseURL, problem: "is required")
+        }
+        let pool = PGPool(url: databaseURL.unredactedURL)
+        defer { pool.close() }
+        let login = LoginServices.postgres(pool: pool)
+        let server = try makeServer(config: config, logger: logger, login: login)
         try server.start()
+        let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)
+        defer { sweeper.stop() }
         logger.info("gatehouse listening", metadata: [
             "listen": "\(zip(config.listen, server.boundPorts).map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($1)" }.joined(separator: ","))",
             "external_url": "\(config.externalURL)",
@@ -36,7 +45,8 @@ public enum ServerRunner {
     }
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
-    static func makeServer(config: GatehouseConfig, logger: Logger) throws -> HTTPServer {
+    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices) throws -> HTTPServer {
+        let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
             externalURL: config.externalURL,
@@ -45,7 +55,8 @@ public enum ServerRunner {
                                primaryColor: config.brandPrimaryColor ?? Branding.defaultPrimary),
             // Key separation: the CSRF MAC key is derived, the master key itself never leaves App.
             serverKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/web/csrf/v1".utf8)),
-            logger: logger))
+            logger: logger), landing: loginRoutes.landing)
+        loginRoutes.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
 
         var tls: TLSContext?

@@ -58,6 +58,9 @@ public protocol SessionStore: Sendable {
     func session(idHash: [UInt8], at now: Timestamp) throws(StoreError) -> Session?
     /// Sets `lastSeenAt` to `now` (never backwards).
     func touchSession(idHash: [UInt8], at now: Timestamp) throws(StoreError)
+    /// Replaces the session's flow state (the JSON of a running flow plan; nil clears it).
+    /// A session that does not exist is not an error (it may just have ended).
+    func setFlowState(idHash: [UInt8], _ state: JSONText?) throws(StoreError)
     func deleteSession(idHash: [UInt8]) throws(StoreError)
     /// Ends every session of the user; returns how many there were.
     @discardableResult

@@ -69,6 +69,12 @@ enum EmbeddedAssets {
     .gh-lang button[aria-pressed="true"] { background: var(--gh-primary); border-color: var(--gh-primary); color: #fff; }
     .gh-footer { padding: 1rem 1.5rem; text-align: center; color: var(--gh-muted); font-size: 0.8rem; }
     .gh-links { padding-left: 1.2rem; }
+    .gh-card form label { display: block; margin: 0.75rem 0 0.25rem; font-weight: 600; }
+    .gh-card form input[type="text"], .gh-card form input[type="password"] {
+      width: 100%; box-sizing: border-box; padding: 0.5rem; margin-bottom: 0.75rem;
+      border: 1px solid var(--gh-border); border-radius: 0.4rem; font: inherit;
+    }
+    .gh-error { color: #b91c1c; }
     .gh-button {
       display: inline-block;
       background: var(--gh-primary);

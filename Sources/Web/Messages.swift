@@ -29,6 +29,70 @@ extension MessageCatalog {
             .en: "Prometheus metrics",
             .th: "ค่าวัดสำหรับ Prometheus",
         ],
+        "landing.signed_in_as": [
+            .en: "You are signed in as {name}.",
+            .th: "คุณลงชื่อเข้าใช้ในชื่อ {name}",
+        ],
+        "landing.sign_in": [
+            .en: "Sign in",
+            .th: "ลงชื่อเข้าใช้",
+        ],
+        "flow.authentication.title": [
+            .en: "Sign in",
+            .th: "ลงชื่อเข้าใช้",
+        ],
+        "flow.invalidation.title": [
+            .en: "Sign out",
+            .th: "ออกจากระบบ",
+        ],
+        "flow.uid.label": [
+            .en: "Username or email",
+            .th: "ชื่อผู้ใช้หรืออีเมล",
+        ],
+        "flow.password.label": [
+            .en: "Password",
+            .th: "รหัสผ่าน",
+        ],
+        "flow.continue": [
+            .en: "Continue",
+            .th: "ดำเนินการต่อ",
+        ],
+        "flow.sign_in": [
+            .en: "Sign in",
+            .th: "ลงชื่อเข้าใช้",
+        ],
+        "flow.signing_in_as": [
+            .en: "Signing in as {user}",
+            .th: "กำลังลงชื่อเข้าใช้ในชื่อ {user}",
+        ],
+        "flow.not_you": [
+            .en: "Not you? Start again",
+            .th: "ไม่ใช่คุณ? เริ่มใหม่",
+        ],
+        "flow.start_again": [
+            .en: "Start again",
+            .th: "เริ่มใหม่",
+        ],
+        "flow.error.invalid": [
+            .en: "Invalid username or password.",
+            .th: "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
+        ],
+        "flow.error.throttled": [
+            .en: "Too many failed attempts. Try again later.",
+            .th: "ลงชื่อเข้าใช้ไม่สำเร็จหลายครั้งเกินไป โปรดลองใหม่ภายหลัง",
+        ],
+        "flow.error.required": [
+            .en: "This field is required.",
+            .th: "จำเป็นต้องกรอกช่องนี้",
+        ],
+        "flow.logout.question": [
+            .en: "Do you want to sign out?",
+            .th: "คุณต้องการออกจากระบบหรือไม่",
+        ],
+        "flow.logout.button": [
+            .en: "Sign out",
+            .th: "ออกจากระบบ",
+        ],
         "lang.switch": [
             .en: "Language",
             .th: "ภาษา",

@@ -3,9 +3,10 @@ import HTTP
 /// The web layer's own pages and routes: landing page, language switch, static files, metrics.
 struct BuiltInRoutes: RouteCollection {
     let formGroup: RouteGroup
+    var landing: Handler?
 
     func register(on group: RouteGroup) {
-        group.get("/", Self.landing)
+        group.get("/", landing ?? Self.landing)
         group.get("/static/*path") { request in
             try request.context.assets.serve(request.parameter("path") ?? "", request: request)
         }
@@ -13,19 +14,7 @@ struct BuiltInRoutes: RouteCollection {
     }
 
     static func landing(_ request: Request) throws -> Response {
-        let company = request.context.branding.companyName
-        let title = request.t("landing.title", ["company": company])
-        let content: HTML = """
-        <h1>\(title)</h1>
-        <p>\(request.t("landing.intro", ["company": company]))</p>
-        <p>\(request.t("landing.nothing_to_do"))</p>
-        <h2>\(request.t("landing.operators"))</h2>
-        <ul class="gh-links">
-        <li>\(request.t("landing.health")): <a href="/-/health/live/">/-/health/live/</a>, <a href="/-/health/ready/">/-/health/ready/</a></li>
-        <li>\(request.t("landing.metrics")): <a href="/-/metrics/">/-/metrics/</a></li>
-        </ul>
-        """
-        return .page(request, title: title, content: content)
+        .page(request, title: LandingPage.title(request), content: LandingPage.intro(request) + LandingPage.operators(request))
     }
 
     /// POST `lang` and `next`: remembers the language in a cookie and goes back (303).
@@ -52,5 +41,34 @@ struct BuiltInRoutes: RouteCollection {
         var response = Response.text(request.context.metrics.render())
         response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         return response
+    }
+}
+
+/// The text of the landing page, for an application that replaces the page itself.
+public enum LandingPage {
+    public static func title(_ request: Request) -> String {
+        request.t("landing.title", ["company": request.context.branding.companyName])
+    }
+
+    /// Heading and introduction.
+    public static func intro(_ request: Request) -> HTML {
+        let company = request.context.branding.companyName
+        return """
+        <h1>\(title(request))</h1>
+        <p>\(request.t("landing.intro", ["company": company]))</p>
+        <p>\(request.t("landing.nothing_to_do"))</p>
+
+        """
+    }
+
+    /// Links for operators (health, metrics).
+    public static func operators(_ request: Request) -> HTML {
+        """
+        <h2>\(request.t("landing.operators"))</h2>
+        <ul class="gh-links">
+        <li>\(request.t("landing.health")): <a href="/-/health/live/">/-/health/live/</a>, <a href="/-/health/ready/">/-/health/ready/</a></li>
+        <li>\(request.t("landing.metrics")): <a href="/-/metrics/">/-/metrics/</a></li>
+        </ul>
+        """
     }
 }

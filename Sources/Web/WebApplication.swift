@@ -23,7 +23,10 @@ public final class WebApplication: Sendable {
     public let forms: RouteGroup
     private let pipeline: Handler
 
-    public init(config: WebConfig, messages: MessageCatalog = .web, globalMiddleware: [any Middleware] = []) throws(WebConfigError) {
+    /// `landing` replaces the built-in page at `/` (App's shows who is signed in; it can
+    /// reuse `BuiltInRoutes`' text through `LandingPage.intro`).
+    public init(config: WebConfig, messages: MessageCatalog = .web, globalMiddleware: [any Middleware] = [],
+                landing: Handler? = nil) throws(WebConfigError) {
         let metrics = Metrics()
         let context = try WebContext(config: config, messages: messages, metrics: metrics)
         let router = Router()
@@ -47,7 +50,7 @@ public final class WebApplication: Sendable {
             return try router.dispatch(request)
         }
 
-        BuiltInRoutes(formGroup: forms).register(on: root)
+        BuiltInRoutes(formGroup: forms, landing: landing).register(on: root)
         if config.exposeMetrics { root.get("/-/metrics/", BuiltInRoutes.metrics) }
     }
 

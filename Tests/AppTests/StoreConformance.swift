@@ -144,6 +144,13 @@ struct StoreConformance {
         let anonymous = session(3, user: nil)
         try sessions.createSession(anonymous)
         XCTAssertNotNil(try sessions.session(idHash: anonymous.idHash, at: start.adding(seconds: 1)))
+        // Its flow state is written and cleared in place.
+        try sessions.setFlowState(idHash: anonymous.idHash, JSONText(#"{"flowSlug":"f","stageIndex":1}"#))
+        let withState = try XCTUnwrap(sessions.session(idHash: anonymous.idHash, at: start.adding(seconds: 1)))
+        XCTAssertTrue(withState.flowState?.text.contains("\"stageIndex\"") ?? false)
+        try sessions.setFlowState(idHash: anonymous.idHash, nil)
+        XCTAssertNil(try sessions.session(idHash: anonymous.idHash, at: start.adding(seconds: 1))?.flowState)
+        try sessions.setFlowState(idHash: [UInt8](repeating: 8, count: 32), nil) // no such session: no error
         XCTAssertNil(try sessions.session(idHash: [UInt8](repeating: 9, count: 32), at: start))
 
         // A deactivated user's sessions end at once.

@@ -103,6 +103,12 @@ final class FakeSessionStore: SessionStore {
         }
     }
 
+    func setFlowState(idHash: [UInt8], _ state: JSONText?) throws(StoreError) {
+        sessions.withLock { table in
+            if table[idHash] != nil { table[idHash]?.flowState = state }
+        }
+    }
+
     func deleteSession(idHash: [UInt8]) throws(StoreError) {
         _ = sessions.withLock { $0.removeValue(forKey: idHash) }
     }

@@ -1,4 +1,5 @@
 import XCTest
+import Logging
 @testable import Web
 
 final class HTMLTests: XCTestCase {
@@ -64,5 +65,30 @@ final class HTMLTests: XCTestCase {
         XCTAssertEqual(css.status.code, 200)
         XCTAssertTrue(css.text.contains("--gh-primary: #ff0000;"))
         XCTAssertEqual(css.headers["Cache-Control"], "public, max-age=31536000, immutable")
+    }
+
+    func testLandingPageCanBeReplacedAndReuseTheIntro() throws {
+        let config = WebConfig(externalURL: "https://id.example.com", trustedProxies: try TrustedProxies([]),
+                               branding: Branding(companyName: "Acme <Co>"), serverKey: testKey,
+                               logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let app = try WebApplication(config: config, landing: { request in
+            .page(request, title: LandingPage.title(request), content: LandingPage.intro(request) + "<p id=\"custom\">signed in</p>")
+        })
+        let page = app.send(.get, "/").text
+        XCTAssertTrue(page.contains("<p id=\"custom\">signed in</p>"))
+        XCTAssertTrue(page.contains("Acme &lt;Co&gt;"))
+        XCTAssertFalse(page.contains("/-/metrics/"), "the replacement decides what to show")
+        XCTAssertTrue(try makeApp().send(.get, "/").text.contains("/-/health/live/"), "the built-in page is unchanged")
+    }
+
+    func testLoginMessagesExistInEnglishAndThai() {
+        let keys = ["flow.uid.label", "flow.password.label", "flow.error.invalid", "flow.error.throttled",
+                    "flow.logout.button", "landing.signed_in_as", "landing.sign_in"]
+        for key in keys {
+            let en = MessageCatalog.web.text(key, .en), th = MessageCatalog.web.text(key, .th)
+            XCTAssertNotEqual(en, key, key)
+            XCTAssertNotEqual(th, en, "\(key) has a Thai text")
+            XCTAssertTrue(th.unicodeScalars.contains { (0x0E00...0x0E7F).contains($0.value) }, "\(key) is Thai")
+        }
     }
 }

@@ -55,6 +55,13 @@ public struct PostgresSessionStore: SessionStore {
         }
     }
 
+    public func setFlowState(idHash: [UInt8], _ state: JSONText?) throws(StoreError) {
+        try runner.write {
+            try $0.query("UPDATE sessions SET flow_state = $2 WHERE id_hash = $1",
+                         [.bytea(idHash), state.map { .jsonb($0.text) }])
+        }
+    }
+
     public func deleteSession(idHash: [UInt8]) throws(StoreError) {
         try runner.write { try $0.query("DELETE FROM sessions WHERE id_hash = $1", [.bytea(idHash)]) }
     }

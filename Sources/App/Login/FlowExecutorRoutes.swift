@@ -1,0 +1,127 @@
+import FoundationEssentials
+import Flows
+import HTTP
+import Store
+import Web
+
+/// authentik's JSON flow executor: `GET/POST /api/v3/flows/executor/<flow-slug>/`.
+///
+/// GET answers the current challenge (creating a pre-login session, and its cookie, when
+/// the browser has none); POST takes the response to it and answers the next challenge,
+/// with `response_errors` on errors, or `xak-flow-redirect` once the flow is done (setting
+/// the session cookie).
+///
+/// CSRF: this API is authenticated by the session cookie, so a cross-site page must not be
+/// able to drive it. A POST must be `Content-Type: application/json` (a cross-site form or
+/// a "simple" fetch cannot send that without a CORS preflight, which we never grant), its
+/// `Origin`, when present, must be our external origin, and `Sec-Fetch-Site`, when present,
+/// must not be `cross-site`. The invalidation (logout) flow only runs on POST, so a GET
+/// (an image tag, a link) cannot log anyone out.
+struct FlowExecutorRoutes {
+    let services: LoginServices
+
+    static let path = "/api/v3/flows/executor/:slug/"
+
+    func register(on group: RouteGroup) {
+        group.get(Self.path) { request in try get(request) }
+        group.post(Self.path) { request in try post(request) }
+    }
+
+    struct Body: Decodable {
+        var component: String?
+        var uid_field: String?
+        var password: String?
+    }
+
+    func get(_ request: Request) throws -> Response {
+        let slug = request.parameter("slug") ?? ""
+        guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
+        if flow.designation == .invalidation { throw WebError.methodNotAllowed([.post]) }
+        return try respond(FlowStep.run(services, request, slug: slug, input: .none))
+    }
+
+    func post(_ request: Request) throws -> Response {
+        let slug = request.parameter("slug") ?? ""
+        guard services.executor.flows[slug] != nil else { throw WebError.notFound }
+        try Self.checkSameOrigin(request)
+        let body = try request.json(Body.self)
+        let input: FlowInput
+        switch body.component {
+        case "ak-stage-identification": input = .identification(uid: body.uid_field ?? "")
+        case "ak-stage-password": input = .password(body.password ?? "")
+        default: input = .none
+        }
+        return try respond(FlowStep.run(services, request, slug: slug, input: input))
+    }
+
+    static func checkSameOrigin(_ request: Request) throws {
+        if let origin = request.headers["Origin"] {
+            guard origin.trimmingOWS().lowercased() == request.context.externalOrigin else { throw WebError.csrfFailed }
+        }
+        if let site = request.headers["Sec-Fetch-Site"]?.trimmingOWS().lowercased(), site == "cross-site" {
+            throw WebError.csrfFailed
+        }
+    }
+
+    func respond(_ step: FlowStep) throws -> Response {
+        var object = Self.challengeJSON(step.outcome.challenge, flow: step.flow)
+        let errors = step.outcome.errors
+        if !errors.isEmpty {
+            var byField: [String: [JSONObject]] = [:]
+            var order: [String] = []
+            for error in errors {
+                var item = JSONObject()
+                item.set("string", error.message)
+                item.set("code", error.code)
+                if byField[error.field] == nil { order.append(error.field) }
+                byField[error.field, default: []].append(item)
+            }
+            var all = JSONObject()
+            for field in order { all.set(field, byField[field]!) }
+            object.set("response_errors", all)
+        }
+        var response = Response(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
+                                body: Array(object.text.utf8))
+        response.setCookies(step.cookies)
+        return response
+    }
+
+    static func flowInfo(_ flow: Flow) -> JSONObject {
+        var info = JSONObject()
+        info.set("title", flow.title)
+        info.set("layout", "stacked")
+        info.set("cancel_url", "/")
+        return info
+    }
+
+    static func challengeJSON(_ challenge: Challenge, flow: Flow) -> JSONObject {
+        var object = JSONObject()
+        switch challenge {
+        case .identification(let fields, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("user_fields", strings: fields.map(\.rawValue))
+            object.set("password_fields", false)
+            object.set("primary_action", "Log in")
+            object.set("sources", raw: "[]")
+            object.set("show_source_labels", false)
+        case .password(let pendingUser, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("pending_user", pendingUser)
+            object.set("pending_user_avatar", "")
+        case .accessDenied(let message):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("error_message", message)
+        case .redirect(let to):
+            object.set("type", "redirect")
+            object.set("component", challenge.component)
+            object.set("to", to)
+        }
+        return object
+    }
+}

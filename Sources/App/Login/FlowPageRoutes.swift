@@ -1,0 +1,137 @@
+import Flows
+import HTTP
+import Store
+import Web
+
+/// The flow as HTML forms, without JavaScript: `GET/POST /if/flow/<flow-slug>/`. POSTs go
+/// through the `forms` group (CSRF token checked). GET shows the current stage; POST submits
+/// it and either shows the stage again (with the one generic error) or answers 303 to the
+/// flow's `next` with the session cookie set. The invalidation flow asks first (GET) and
+/// signs out on POST only.
+struct FlowPageRoutes {
+    let services: LoginServices
+
+    static let path = "/if/flow/:slug/"
+
+    func register(root: RouteGroup, forms: RouteGroup) {
+        root.get(Self.path) { request in try get(request) }
+        forms.post(Self.path) { request in try post(request) }
+    }
+
+    func get(_ request: Request) throws -> Response {
+        let slug = request.parameter("slug") ?? ""
+        guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
+        if flow.designation == .invalidation { return logoutPage(request, flow: flow) }
+        let step = try FlowStep.run(services, request, slug: slug, input: .none, restart: request.query("restart") != nil)
+        return render(request, step)
+    }
+
+    func post(_ request: Request) throws -> Response {
+        let slug = request.parameter("slug") ?? ""
+        guard services.executor.flows[slug] != nil else { throw WebError.notFound }
+        let form = try request.form()
+        let input: FlowInput
+        switch form["component"] {
+        case "ak-stage-identification": input = .identification(uid: form["uid_field"] ?? "")
+        case "ak-stage-password": input = .password(form["password"] ?? "")
+        default: input = .none
+        }
+        return render(request, try FlowStep.run(services, request, slug: slug, input: input))
+    }
+
+    // MARK: rendering
+
+    func render(_ request: Request, _ step: FlowStep) -> Response {
+        var response: Response
+        switch step.outcome.step {
+        case .completed(let done):
+            response = .redirect(to: done.redirect, status: .seeOther)
+        case .challenge(let challenge, let errors):
+            response = page(request, step: step, challenge: challenge, errors: errors)
+        }
+        response.headers.set("Cache-Control", "no-store")
+        response.setCookies(step.cookies)
+        return response
+    }
+
+    /// Where the form posts: the page itself, carrying `next` in case the plan is gone by then.
+    static func action(slug: String, next: String) -> String {
+        let base = "/if/flow/\(slug)/"
+        return next == LocalPath.defaultTarget ? base : base + "?next=" + queryEscape(next)
+    }
+
+    static func restartLink(slug: String, next: String) -> String {
+        "/if/flow/\(slug)/?restart=1" + (next == LocalPath.defaultTarget ? "" : "&next=" + queryEscape(next))
+    }
+
+    func message(_ request: Request, _ error: FieldError) -> String {
+        switch error.code {
+        case "invalid": request.t("flow.error.invalid")
+        case "throttled": request.t("flow.error.throttled")
+        case "required": request.t("flow.error.required")
+        default: error.message
+        }
+    }
+
+    func page(_ request: Request, step: FlowStep, challenge: Challenge, errors: [FieldError]) -> Response {
+        let slug = step.flow.slug
+        let title = request.t("flow.authentication.title")
+        let action = Self.action(slug: slug, next: step.plan.next)
+        let errorHTML: HTML = errors.isEmpty ? .empty : errors.map { error -> HTML in
+            "<p class=\"gh-error\" role=\"alert\">\(message(request, error))</p>\n"
+        }.joined()
+        let content: HTML
+        switch challenge {
+        case .identification:
+            content = """
+            <h1>\(title)</h1>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-identification">
+            <label for="uid_field">\(request.t("flow.uid.label"))</label>
+            <input id="uid_field" name="uid_field" type="text" autocomplete="username" autofocus required value="\(step.plan.uid ?? "")">
+            \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.continue"))</button>
+            </form>
+            """
+        case .password(let pendingUser, _):
+            content = """
+            <h1>\(title)</h1>
+            <p>\(request.t("flow.signing_in_as", ["user": pendingUser])) · <a href="\(Self.restartLink(slug: slug, next: step.plan.next))">\(request.t("flow.not_you"))</a></p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-password">
+            <input type="hidden" name="username" autocomplete="username" value="\(pendingUser)">
+            <label for="password">\(request.t("flow.password.label"))</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" autofocus required>
+            \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.sign_in"))</button>
+            </form>
+            """
+        case .accessDenied(let text):
+            let shown = text == FlowExecutor.noUserMessage ? request.t("error.403.body") : text
+            content = """
+            <h1>\(request.t("error.403.title"))</h1>
+            <p class="gh-error" role="alert">\(shown)</p>
+            <p><a class="gh-button" href="\(Self.restartLink(slug: slug, next: step.plan.next))">\(request.t("flow.start_again"))</a></p>
+            """
+        case .redirect(let to):
+            content = "<p><a class=\"gh-button\" href=\"\(to)\">\(request.t("flow.continue"))</a></p>"
+        }
+        return .page(request, title: title, content: content)
+    }
+
+    func logoutPage(_ request: Request, flow: Flow) -> Response {
+        let title = request.t("flow.invalidation.title")
+        let next = LocalPath.sanitize(request.query("next"))
+        let content: HTML = """
+        <h1>\(title)</h1>
+        <p>\(request.t("flow.logout.question"))</p>
+        <form method="post" action="\(Self.action(slug: flow.slug, next: next))">
+        <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+        <button class="gh-button" type="submit">\(request.t("flow.logout.button"))</button>
+        </form>
+        """
+        var response = Response.page(request, title: title, content: content)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+}

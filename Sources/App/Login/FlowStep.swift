@@ -1,0 +1,116 @@
+import Crypto
+import Flows
+import Store
+import Web
+
+/// One step of a flow for one request, shared by the JSON executor and the HTML page:
+/// finds the plan in the request's session (or starts one in a new pre-login session),
+/// runs the executor, stores the next plan, and says which cookies to set.
+struct FlowStep {
+    let flow: Flow
+    let outcome: FlowOutcome
+    /// The plan the step ran from (for re-rendering: `next`, the identifier entered).
+    let plan: FlowPlan
+    let cookies: [SetCookie]
+
+    static func run(_ services: LoginServices, _ request: Request, slug: String, input: FlowInput,
+                    restart: Bool = false) throws -> FlowStep {
+        guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
+        let now = Timestamp.now()
+        var current = try services.resolver.current(request)
+        var cookies: [SetCookie] = []
+
+        var plan: FlowPlan
+        if !restart, let state = current?.session.flowState, let stored = FlowPlan(json: state), stored.flowSlug == slug {
+            plan = stored
+        } else {
+            // `next` is sanitised by the plan: only a local path survives.
+            var next = request.query("next")
+            if restart, next == nil, let state = current?.session.flowState, let old = FlowPlan(json: state) {
+                next = old.next
+            }
+            guard let fresh = services.executor.start(flowSlug: slug, next: next) else { throw WebError.notFound }
+            plan = fresh
+        }
+        var storedState = current?.session.flowState
+
+        // The plan lives in a session: a browser without one gets a pre-login session now.
+        // Logging out needs no plan to survive a request, so it never creates one.
+        if current == nil, flow.designation != .invalidation {
+            let token = SecureRandom.token(byteCount: 32)
+            let session = Session(
+                idHash: Digest.sha256(token), userID: nil, createdAt: now, lastSeenAt: now,
+                expiresAt: now.adding(seconds: LoginServices.preLoginAbsoluteSeconds),
+                idleTimeoutSeconds: LoginServices.preLoginIdleSeconds, clientIP: request.clientIP,
+                userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) }, flowState: plan.jsonText())
+            try services.sessions.createSession(session)
+            cookies.append(SessionCookie.set(token, maxAge: nil, for: request))
+            current = CurrentSession(session: session, user: nil)
+            storedState = session.flowState
+        }
+
+        let context = FlowContext(clientIP: request.clientIP,
+                                  userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) },
+                                  now: now, currentSessionIDHash: current?.session.idHash)
+        let executor = services.executor
+        func execute(_ plan: FlowPlan, _ input: FlowInput) throws -> FlowOutcome {
+            try executor.execute(plan: plan, input: input, context: context)
+        }
+        var stale = false
+        var ran: FlowOutcome?
+        do {
+            ran = try execute(plan, input)
+        } catch let error as FlowError {
+            guard case .invalidPlan = error else { throw error }
+            stale = true
+        }
+        if stale {
+            // A stored plan this flow no longer matches (the flow changed): start it again.
+            guard let fresh = executor.start(flowSlug: slug, next: plan.next) else { throw WebError.notFound }
+            plan = fresh
+            ran = try execute(plan, .none)
+        }
+        guard let outcome = ran else { throw WebError.notFound }
+
+        switch outcome.step {
+        case .completed(let done):
+            services.resolver.forget(request)
+            if let issued = done.issued {
+                let seconds = (issued.session.expiresAt.microsecondsSince1970 - now.microsecondsSince1970) / 1_000_000
+                cookies = [SessionCookie.set(issued.token, maxAge: Int(max(0, seconds)), for: request)]
+            } else if done.endedCurrentSession {
+                cookies = [SessionCookie.clear(for: request)]
+            } else if let current, current.session.flowState != nil {
+                try services.sessions.setFlowState(idHash: current.session.idHash, nil)
+            }
+        case .challenge:
+            let next = outcome.plan?.jsonText()
+            if let current, next != storedState {
+                try services.sessions.setFlowState(idHash: current.session.idHash, next)
+            }
+        }
+        return FlowStep(flow: flow, outcome: outcome, plan: outcome.plan ?? plan, cookies: cookies)
+    }
+}
+
+extension Response {
+    mutating func setCookies(_ cookies: [SetCookie]) {
+        for cookie in cookies { setCookie(cookie) }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (for a query value).
+func queryEscape(_ text: String) -> String {
+    var out = ""
+    for b in text.utf8 {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+             UInt8(ascii: "~"), UInt8(ascii: "/"):
+            out.unicodeScalars.append(Unicode.Scalar(b))
+        default:
+            out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
+        }
+    }
+    return out
+}

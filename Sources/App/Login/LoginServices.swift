@@ -1,0 +1,38 @@
+import Crypto
+import Flows
+import Postgres
+import Store
+import Web
+
+/// Everything the login routes need, behind the Store and Flows protocols. `ServerRunner`
+/// builds it from the pool; a Redis session cache or throttle is swapped in by passing a
+/// different `sessions` / `throttle` (one line there).
+public struct LoginServices: Sendable {
+    public let users: any UserStore
+    public let sessions: any SessionStore
+    public let events: any EventStore
+    public let executor: FlowExecutor
+    public let resolver: SessionResolver
+
+    /// How long a pre-login (anonymous) session that only carries a flow plan may live.
+    static let preLoginAbsoluteSeconds: Int64 = 3600
+    static let preLoginIdleSeconds = 1800
+
+    public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, throttle: any LoginThrottle,
+                hasher: PasswordHasher = PasswordHasher(parameters: .owaspMinimum), flows: [Flow] = Flow.builtIn) {
+        self.users = users
+        self.sessions = sessions
+        self.events = events
+        executor = FlowExecutor(users: users, sessions: sessions, events: events, hasher: hasher, throttle: throttle,
+                                flows: flows)
+        resolver = SessionResolver(users: users, sessions: sessions)
+    }
+
+    /// The PostgreSQL stores on `pool`, the in-memory throttle, OWASP argon2id parameters.
+    public static func postgres(pool: PGPool) -> LoginServices {
+        let sessions: any SessionStore = PostgresSessionStore(pool: pool)   // swap point: Redis session cache
+        let throttle: any LoginThrottle = InMemoryLoginThrottle()            // swap point: Redis throttle
+        return LoginServices(users: PostgresUserStore(pool: pool), sessions: sessions,
+                             events: PostgresEventStore(pool: pool), throttle: throttle)
+    }
+}

@@ -1,0 +1,26 @@
+import Dispatch
+import Logging
+import Store
+
+/// Deletes sessions past their lifetimes (abandoned pre-login sessions above all) every
+/// `interval` seconds. Lookups already ignore dead sessions; this only keeps the table small.
+final class SessionSweeper {
+    private let timer: any DispatchSourceTimer
+
+    init(sessions: any SessionStore, logger: Logger, interval: Int = 600) {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gatehouse.session-sweeper"))
+        timer.schedule(deadline: .now() + .seconds(interval), repeating: .seconds(interval), leeway: .seconds(30))
+        timer.setEventHandler {
+            do {
+                let removed = try sessions.deleteDeadSessions(at: .now())
+                if removed > 0 { logger.debug("removed dead sessions", metadata: ["count": "\(removed)"]) }
+            } catch {
+                logger.warning("could not remove dead sessions", metadata: ["error": "\(error)"])
+            }
+        }
+        self.timer = timer
+        timer.resume()
+    }
+
+    func stop() { timer.cancel() }
+}
