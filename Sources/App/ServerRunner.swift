@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import Net
 import Postgres
+import Redis
 import Web
 
 /// Runs the HTTP server (and later the LDAP listener) until SIGINT/SIGTERM.
@@ -25,7 +26,13 @@ public enum ServerRunner {
         }
         let pool = PGPool(url: databaseURL.unredactedURL)
         defer { pool.close() }
-        let login = LoginServices.postgres(pool: pool)
+        let login: LoginServices
+        if let redisURL = config.redisURL {
+            let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
+            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger)
+        } else {
+            login = LoginServices.postgres(pool: pool)
+        }
         let server = try makeServer(config: config, logger: logger, login: login)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)

@@ -1,4 +1,6 @@
 import App
+import Logging
+import Redis
 import ArgumentParser
 import Crypto
 import Postgres
@@ -142,7 +144,15 @@ struct UsersCommand: ParsableCommand {
             let config = try config.load(forServe: false)
             let pool = try openAdminPool(config, command: "users deactivate", migrate: true)
             defer { pool.close() }
-            let accounts = AdminAccounts(users: PostgresUserStore(pool: pool), events: PostgresEventStore(pool: pool))
+            // With Redis configured, go through the session cache so every node's cached
+            // sessions of this user are void at once (not only after the cache entry ages out).
+            var users: any UserStore = PostgresUserStore(pool: pool)
+            if let redisURL = config.redisURL {
+                let logger = Logger(label: "gatehouse.users")
+                let client = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
+                users = CachedUserStore(base: users, cache: SessionCache(client: client, logger: logger))
+            }
+            let accounts = AdminAccounts(users: users, events: PostgresEventStore(pool: pool))
             do {
                 let user = try accounts.deactivate(username: username)
                 print("deactivated \(user.username); their sessions have ended")

@@ -365,6 +365,9 @@ final class CountingSessionStore: SessionStore {
         try base.touchSession(idHash: idHash, at: now)
     }
 
+    func setFlowState(idHash: [UInt8], _ state: JSONText?) throws(StoreError) {
+        try base.setFlowState(idHash: idHash, state)
+    }
     func deleteSession(idHash: [UInt8]) throws(StoreError) { try base.deleteSession(idHash: idHash) }
     func deleteSessions(ofUser user: UserID) throws(StoreError) -> Int { try base.deleteSessions(ofUser: user) }
     func deleteDeadSessions(at now: Timestamp) throws(StoreError) -> Int { try base.deleteDeadSessions(at: now) }

@@ -86,6 +86,12 @@ public struct CachedSessionStore: SessionStore {
         cache.invalidateSession(idHash)
     }
 
+    /// PostgreSQL first, then the cached copy is dropped (not tombstoned: the session lives on).
+    public func setFlowState(idHash: [UInt8], _ state: JSONText?) throws(StoreError) {
+        try base.setFlowState(idHash: idHash, state)
+        cache.dropSession(idHash)
+    }
+
     @discardableResult
     public func deleteSessions(ofUser user: UserID) throws(StoreError) -> Int {
         let count = try base.deleteSessions(ofUser: user)

@@ -125,6 +125,15 @@ public final class SessionCache: Sendable {
         }
     }
 
+    /// Drops the cached copy of a session that still exists but changed (its flow state), so
+    /// the next read refills it from PostgreSQL. A failure puts this node in distrust mode like
+    /// any other failed invalidation.
+    func dropSession(_ idHash: [UInt8]) {
+        invalidate("session") { () throws(RedisError) in
+            _ = try client.delete([Self.sessionKey(idHash)])
+        }
+    }
+
     /// Gives the user a new generation: every cached session of theirs, on every node, is void.
     func invalidateUser(_ user: UserID) {
         invalidate("user") { () throws(RedisError) in

@@ -1,4 +1,6 @@
 import Crypto
+import Logging
+import Redis
 import Flows
 import Postgres
 import Store
@@ -30,9 +32,17 @@ public struct LoginServices: Sendable {
 
     /// The PostgreSQL stores on `pool`, the in-memory throttle, OWASP argon2id parameters.
     public static func postgres(pool: PGPool) -> LoginServices {
-        let sessions: any SessionStore = PostgresSessionStore(pool: pool)   // swap point: Redis session cache
-        let throttle: any LoginThrottle = InMemoryLoginThrottle()            // swap point: Redis throttle
-        return LoginServices(users: PostgresUserStore(pool: pool), sessions: sessions,
-                             events: PostgresEventStore(pool: pool), throttle: throttle)
+        LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
+                      events: PostgresEventStore(pool: pool), throttle: InMemoryLoginThrottle())
+    }
+
+    /// PostgreSQL as the store of record with Redis in front: sessions cached (and voided on
+    /// every node when a user is deactivated) and failed-login counters shared by all nodes.
+    /// Redis being down only costs speed: reads fall back to PostgreSQL, counters to this node.
+    public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger) -> LoginServices {
+        let cache = SessionCache(client: redis, logger: logger)
+        return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
+                             sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
+                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis))
     }
 }
