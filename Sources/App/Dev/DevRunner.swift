@@ -90,11 +90,18 @@ public enum DevRunner {
         let usernames: [String]
         /// Where the password is: the file it was generated into, or the variable that set it.
         let passwordSource: String
+        /// The generated password, shown once in the banner of this local development server
+        /// (it is also in the 0600 file); nil when the operator supplied it.
+        let generatedPassword: String?
+        let signInURL: String
+        /// The superuser in Blueprints/demo/demo.yaml.
+        static let administrator = "anan"
 
         var banner: String {
             """
-              Demo users (Blueprints/demo): \(usernames.joined(separator: ", "))
-              Their password: \(passwordSource)
+              Sign in: \(signInURL)
+              Demo users (Blueprints/demo): \(usernames.joined(separator: ", ")); administrator: \(DemoLogins.administrator)
+              Password (all demo users): \(generatedPassword.map { "\($0)   (" + passwordSource + ")" } ?? passwordSource)
 
             """
         }
@@ -120,6 +127,7 @@ public enum DevRunner {
         guard fileKind(demoDirectory) == .directory else { return nil }
         var environment = environment
         let passwordSource: String
+        var generated: String?
         if let given = environment[demoPasswordVariable], !given.isEmpty {
             passwordSource = "from \(demoPasswordVariable)"
         } else {
@@ -132,13 +140,16 @@ public enum DevRunner {
             }
             environment[demoPasswordVariable] = password
             passwordSource = "in \(file)"
+            generated = password
         }
         let results: [BlueprintApplyResult]
         do {
             results = try BlueprintStartup.apply(directory: demoDirectory, databaseURL: config.databaseURL!,
                                                  environment: environment, logger: logger)
         } catch { throw failure(error) }
-        return DemoLogins(usernames: results.flatMap(\.usernames), passwordSource: passwordSource)
+        return DemoLogins(usernames: results.flatMap(\.usernames), passwordSource: passwordSource,
+                          generatedPassword: generated,
+                          signInURL: config.externalURL + "/if/flow/default-authentication-flow/")
     }
 
     static let demoPasswordVariable = "GATEHOUSE_DEMO_PASSWORD"
