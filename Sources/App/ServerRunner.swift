@@ -37,6 +37,12 @@ public enum ServerRunner {
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)
         defer { sweeper.stop() }
+        var watcher: BlueprintWatcher?
+        if let directory = config.blueprintsDirectory {
+            watcher = BlueprintWatcher(directory: directory, databaseURL: databaseURL,
+                                       environment: ProcessEnvironment.current(), logger: logger)
+        }
+        defer { watcher?.stop() }
         logger.info("gatehouse listening", metadata: [
             "listen": "\(zip(config.listen, server.boundPorts).map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($1)" }.joined(separator: ","))",
             "external_url": "\(config.externalURL)",
