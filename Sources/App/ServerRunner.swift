@@ -31,7 +31,7 @@ public enum ServerRunner {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
             login = LoginServices.postgres(pool: pool, redis: redis, logger: logger)
         } else {
-            login = LoginServices.postgres(pool: pool)
+            login = LoginServices.postgres(pool: pool, logger: logger)
         }
         let server = try makeServer(config: config, logger: logger, login: login)
         try server.start()

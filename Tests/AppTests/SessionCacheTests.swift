@@ -341,6 +341,113 @@ final class SessionCacheTests: XCTestCase {
         XCTAssertTrue(b.isBlocked(account: "uid:victim", ip: nil, at: later), "shared again")
         XCTAssertFalse(b.local.isBlocked(account: "uid:victim", ip: nil, at: later))
     }
+
+    func testThrottleFallsBackToPostgreSQLAcrossNodesWithRedisDown() throws {
+        let redis = try privateRedis()
+        let limits = ThrottleLimits(maxFailuresPerAccount: 2, maxFailuresPerIP: 10, windowSeconds: 2)
+        var logger = Logger(label: "throttle")
+        logger.logLevel = .critical
+        func node() -> RedisLoginThrottle {
+            RedisLoginThrottle(client: RedisClient(configuration: redis.configuration, logger: logger), limits: limits,
+                               fallback: PostgresLoginThrottle(pool: pool, limits: limits, logger: logger))
+        }
+        let a = node(), b = node()
+        let now = Timestamp.now()
+        a.recordFailure(account: "uid:victim", ip: "192.0.2.1", at: now)  // Redis up: counted in both
+        redis.stop()
+        XCTAssertFalse(b.isBlocked(account: "uid:victim", ip: nil, at: now))
+        b.recordFailure(account: "uid:victim", ip: "192.0.2.2", at: now)
+        XCTAssertTrue(a.isBlocked(account: "uid:victim", ip: nil, at: now), "A counts B's failure through PostgreSQL")
+        XCTAssertTrue(b.isBlocked(account: "uid:victim", ip: nil, at: now), "and B the one made before Redis went down")
+        XCTAssertFalse(b.local.isBlocked(account: "uid:victim", ip: nil, at: now), "B alone saw only one")
+        XCTAssertFalse(a.isBlocked(account: "uid:victim", ip: nil, at: now.adding(seconds: 3)), "ends by itself")
+        a.recordSuccess(account: "uid:victim", at: now)
+        XCTAssertFalse(b.isBlocked(account: "uid:victim", ip: nil, at: now), "a success clears it for every node")
+    }
+}
+
+/// `PostgresLoginThrottle` on a scratch database: two instances stand for two nodes.
+final class PostgresLoginThrottleTests: XCTestCase {
+    var scratch: ScratchDatabase!
+    var pool: PGPool!
+    let limits = ThrottleLimits(maxFailuresPerAccount: 3, maxFailuresPerIP: 5, windowSeconds: 2)
+
+    override func setUpWithError() throws {
+        scratch = try ScratchDatabase()
+        pool = PGPool(url: scratch.url)
+        try pool.withConnection { try Migrator().migrate(on: $0) }
+    }
+
+    override func tearDown() {
+        pool?.close()
+        scratch?.drop()
+    }
+
+    func node(_ pool: PGPool? = nil) -> PostgresLoginThrottle {
+        var logger = Logger(label: "pg-throttle")
+        logger.logLevel = .critical
+        return PostgresLoginThrottle(pool: pool ?? self.pool, limits: limits, logger: logger)
+    }
+
+    func testCountsAreSharedAndTheLockoutEndsAfterTheWindow() throws {
+        let a = node(), b = node(PGPool(url: scratch.url))
+        defer { b.pool.close() }
+        a.recordFailure(account: "uid:someone", ip: nil, at: .now())
+        b.recordFailure(account: "uid:someone", ip: nil, at: .now())
+        XCTAssertFalse(a.isBlocked(account: "uid:someone", ip: nil, at: .now()))
+        a.recordFailure(account: "uid:someone", ip: nil, at: .now())
+        XCTAssertTrue(b.isBlocked(account: "uid:someone", ip: nil, at: .now()), "B counts A's failures")
+        XCTAssertTrue(a.isBlocked(account: "uid:someone", ip: nil, at: .now()))
+        XCTAssertFalse(b.local.isBlocked(account: "uid:someone", ip: nil, at: .now()), "B alone saw only one")
+        XCTAssertEqual(a.sharedFailureCount(account: "uid:someone", at: .now()), 3)
+
+        // Per IP, across accounts and nodes.
+        for index in 0..<5 {
+            (index.isMultiple(of: 2) ? a : b).recordFailure(account: "uid:x\(index)", ip: "198.51.100.9", at: .now())
+        }
+        XCTAssertTrue(a.isBlocked(account: "uid:fresh", ip: "198.51.100.9", at: .now()))
+        XCTAssertFalse(a.isBlocked(account: "uid:fresh", ip: "198.51.100.10", at: .now()))
+
+        // The account is stored hashed, never by name.
+        let keys = try pool.withConnection { try $0.query("SELECT key FROM login_failures WHERE scope = 'account'").rows }
+        XCTAssertFalse(keys.contains { ($0[0] ?? "").contains("someone") })
+        XCTAssertTrue(keys.contains { $0[0] == PostgresLoginThrottle.accountKey("uid:someone") })
+
+        Thread.sleep(forTimeInterval: 2.2)
+        XCTAssertFalse(a.isBlocked(account: "uid:someone", ip: "198.51.100.9", at: .now()), "the lockout ended by itself")
+        XCTAssertFalse(b.isBlocked(account: "uid:someone", ip: "198.51.100.9", at: .now()))
+        // A new window starts over at one.
+        b.recordFailure(account: "uid:someone", ip: nil, at: .now())
+        XCTAssertEqual(a.sharedFailureCount(account: "uid:someone", at: .now()), 1)
+    }
+
+    func testSuccessResetsTheAccountAndCleansExpiredRows() throws {
+        let a = node(), b = node()
+        let start = Timestamp.now()
+        a.recordFailure(account: "uid:stale", ip: "192.0.2.5", at: start)
+        let now = start.adding(seconds: 5)
+        for _ in 0..<3 { a.recordFailure(account: "uid:victim", ip: "192.0.2.6", at: now) }
+        XCTAssertTrue(b.isBlocked(account: "uid:victim", ip: nil, at: now))
+        b.recordSuccess(account: "uid:victim", at: now)
+        XCTAssertFalse(a.isBlocked(account: "uid:victim", ip: nil, at: now), "the success on B counts on A")
+        XCTAssertEqual(a.sharedFailureCount(account: "uid:victim", at: now), 0)
+        let rows = try pool.withConnection {
+            try $0.query("SELECT scope, key FROM login_failures ORDER BY scope").rows.map { "\($0[0] ?? ""):\($0[1] ?? "")" }
+        }
+        XCTAssertEqual(rows, ["ip:192.0.2.6"], "the expired rows went, the IP's open window stays")
+    }
+
+    func testDatabaseErrorsFailOpenToThisNodesCounts() throws {
+        let broken = PGPool(url: "postgresql://postgres@127.0.0.1:1/none?connect_timeout=1")
+        defer { broken.close() }
+        let throttle = node(broken)
+        let now = Timestamp.now()
+        XCTAssertFalse(throttle.isBlocked(account: "uid:victim", ip: nil, at: now), "no answer is not a lockout")
+        for _ in 0..<3 { throttle.recordFailure(account: "uid:victim", ip: nil, at: now) }
+        XCTAssertTrue(throttle.isBlocked(account: "uid:victim", ip: nil, at: now), "this node's counts still hold")
+        XCTAssertFalse(throttle.isBlocked(account: "uid:victim", ip: nil, at: now.adding(seconds: 3)))
+        XCTAssertNil(throttle.sharedFailureCount(account: "uid:victim", at: now))
+    }
 }
 
 /// Counts the reads and touches that reach PostgreSQL.

@@ -30,19 +30,21 @@ public struct LoginServices: Sendable {
         resolver = SessionResolver(users: users, sessions: sessions)
     }
 
-    /// The PostgreSQL stores on `pool`, the in-memory throttle, OWASP argon2id parameters.
-    public static func postgres(pool: PGPool) -> LoginServices {
+    /// The PostgreSQL stores on `pool`, failed-login counters in PostgreSQL shared by all nodes
+    /// (`PostgresLoginThrottle`; this node's counts while the database errs), OWASP argon2id parameters.
+    public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login")) -> LoginServices {
         LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
-                      events: PostgresEventStore(pool: pool), throttle: InMemoryLoginThrottle())
+                      events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger))
     }
 
     /// PostgreSQL as the store of record with Redis in front: sessions cached (and voided on
     /// every node when a user is deactivated) and failed-login counters shared by all nodes.
-    /// Redis being down only costs speed: reads fall back to PostgreSQL, counters to this node.
+    /// Redis being down only costs speed: reads fall back to PostgreSQL, and so do the counters
+    /// (every failure is written there too), which stay shared.
     public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger) -> LoginServices {
         let cache = SessionCache(client: redis, logger: logger)
         return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
                              sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
-                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis))
+                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)))
     }
 }

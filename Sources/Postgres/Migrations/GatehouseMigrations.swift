@@ -9,6 +9,7 @@ public enum GatehouseMigrations {
             INSERT INTO gatehouse_meta (key, value) VALUES ('installation_id', gen_random_uuid()::text);
             """),
         Migration(version: 2, name: "core tables", sql: coreTables),
+        Migration(version: 3, name: "login failures", sql: loginFailures),
     ]
 }
 
