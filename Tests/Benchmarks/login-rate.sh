@@ -202,11 +202,13 @@ print(totals["ok"], totals["failed"], f"{elapsed:.2f}",
       *(f"{1000 * totals[k] / done:.1f}" for k in ("get", "ident", "password")))
 PYTHON
 # Where the CPU goes during the login run: machine busy time (/proc/stat), the server process,
-# the PostgreSQL processes (its pool keeps the backends) and the client (everything else).
+# this run's PostgreSQL (the pool keeps its backends) and the client (everything else).
 cpu_ticks() { local t=0 pid; for pid in "$@"; do
     [ -r "/proc/$pid/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}'))); done; echo "$t"; }
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
-pg_snapshot() { local pid; for pid in $(pgrep -u postgres || true); do echo "$pid $(cpu_ticks "$pid")"; done; }
+# This run's PostgreSQL only (not another instance on the machine): its postmaster and children.
+postmaster="$(head -1 "$work/data/postgres/data/postmaster.pid")"
+pg_snapshot() { local pid; for pid in "$postmaster" $(pgrep -P "$postmaster" || true); do echo "$pid $(cpu_ticks "$pid")"; done; }
 pg_snapshot >"$work/pg.before"
 serve0=$(cpu_ticks "$gh_pid"); busy0=$(busy_ticks)
 read -r logins_ok logins_failed login_elapsed ms_get ms_ident ms_password < <(
