@@ -121,17 +121,22 @@ enum Sockets {
         case AF_INET:
             var sa = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }
             inet_ntop(AF_INET, &sa.sin_addr, &buffer, socklen_t(buffer.count))
-            return (String(cString: buffer), Int(UInt16(bigEndian: sa.sin_port)))
+            return (text(buffer), Int(UInt16(bigEndian: sa.sin_port)))
         case AF_INET6:
             var sa = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }
             inet_ntop(AF_INET6, &sa.sin6_addr, &buffer, socklen_t(buffer.count))
-            var host = String(cString: buffer)
+            var host = text(buffer)
             // Report IPv4-mapped peers as plain IPv4 so proxy lists and logs see one form.
             if host.hasPrefix("::ffff:"), host.contains(".") { host.removeFirst(7) }
             return (host, Int(UInt16(bigEndian: sa.sin6_port)))
         default:
             return ("unknown", 0)
         }
+    }
+
+    /// The text of a NUL-terminated C buffer.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func setNoDelay(_ fd: Int32) {
