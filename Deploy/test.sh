@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Deploy/packages.sh
 
-gatehouse_ensure_packages python3-venv
+gatehouse_ensure_packages python3-venv openssl
 gatehouse_swift_path
 
 swift build --build-tests
