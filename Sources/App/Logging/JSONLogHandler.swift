@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
+import Store
 
 /// Where formatted log lines go: one `write` per line under a lock, so lines from several
 /// threads never interleave.
@@ -190,26 +191,9 @@ func appendJSONValue(_ value: Logger.MetadataValue, to out: inout String) {
     }
 }
 
-/// Appends `text` as a JSON string literal (RFC 8259 escaping).
+/// Appends `text` as a JSON string literal (the store's escaping: RFC 8259 plus DEL, U+2028/9).
 func appendJSONString(_ text: String, to out: inout String) {
-    out += "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    out += "\""
+    out += JSONText.quoted(text)
 }
 
 /// Escapes control characters so one log call stays one line.
