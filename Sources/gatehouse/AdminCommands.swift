@@ -10,8 +10,9 @@ import Store
 /// first (as `serve` does, under the advisory lock); without, a schema that is not current is
 /// refused with a hint to run `gatehouse migrate`.
 func openAdminPool(_ config: GatehouseConfig, command: String, migrate: Bool) throws -> PGPool {
-    guard let url = config.databaseURL else {
-        printError("\(ConfigKey.databaseURL): is required (e.g. postgresql://gatehouse@127.0.0.1:5432/gatehouse)")
+    let url: DatabaseURL
+    do { url = try config.requiredDatabaseURL() } catch {
+        printError(error.description)
         throw ExitCode(1)
     }
     do {

@@ -13,8 +13,9 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let config = try config.load(forServe: false)
-        guard let url = config.databaseURL else {
-            printError("\(ConfigKey.databaseURL): is required (e.g. postgresql://gatehouse@127.0.0.1:5432/gatehouse)")
+        let url: DatabaseURL
+        do { url = try config.requiredDatabaseURL() } catch {
+            printError(error.description)
             throw ExitCode(1)
         }
         do {

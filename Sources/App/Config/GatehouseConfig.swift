@@ -82,11 +82,17 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
         explicitKeys = []
     }
 
-    /// Checks what `serve` needs beyond a valid file: the database, Redis and the secret key.
-    public func validateForServe() throws(ConfigError) {
-        if databaseURL == nil {
+    /// The database URL, or the one-line error every command that needs the database gives.
+    public func requiredDatabaseURL() throws(ConfigError) -> DatabaseURL {
+        guard let databaseURL else {
             throw ConfigError(key: ConfigKey.databaseURL, problem: "is required (e.g. postgresql://gatehouse@127.0.0.1:5432/gatehouse)")
         }
+        return databaseURL
+    }
+
+    /// Checks what `serve` needs beyond a valid file: the database, Redis and the secret key.
+    public func validateForServe() throws(ConfigError) {
+        _ = try requiredDatabaseURL()
         if redisURL == nil {
             throw ConfigError(key: ConfigKey.redisURL, problem: "is required (e.g. redis://127.0.0.1:6379/0)")
         }
