@@ -55,6 +55,21 @@ GATEHOUSE_TEST_DATABASE_URL="$(sed -n 's/^GATEHOUSE_DATABASE_URL=//p' "$env_file
 GATEHOUSE_TEST_REDIS_URL="$(sed -n 's/^GATEHOUSE_REDIS_URL=//p' "$env_file")"
 GATEHOUSE_TEST_BINARY="$binary"
 export GATEHOUSE_TEST_DATABASE_URL GATEHOUSE_TEST_REDIS_URL GATEHOUSE_TEST_BINARY
+
+# Interop clients (authlib, scim2-tester, …) in a virtualenv kept between runs and rebuilt when
+# Tests/Interop/requirements.txt changes.
+if [ -z "${GATEHOUSE_TEST_PYTHON:-}" ]; then
+    venv="${GATEHOUSE_INTEROP_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/gatehouse/interop-venv}"
+    stamp="$(sha256sum Tests/Interop/requirements.txt | cut -c1-16)"
+    if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$stamp" ]; then
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
+        echo "$stamp" >"$venv/.requirements"
+    fi
+    GATEHOUSE_TEST_PYTHON="$venv/bin/python"
+fi
+export GATEHOUSE_TEST_PYTHON
 echo "test.sh: PostgreSQL at $GATEHOUSE_TEST_DATABASE_URL, Redis at $GATEHOUSE_TEST_REDIS_URL" >&2
 
 # Not --parallel: the integration tests share one PostgreSQL and Redis and some bind ports.
