@@ -4,7 +4,19 @@ enum EmbeddedAssets {
         StaticAsset(name: "gatehouse.css", contentType: "text/css; charset=utf-8", text: stylesheet),
         StaticAsset(name: "logo.svg", contentType: "image/svg+xml", text: logo),
         StaticAsset(name: "favicon.svg", contentType: "image/svg+xml", text: favicon),
+        StaticAsset(name: "autosubmit.js", contentType: "text/javascript; charset=utf-8", text: autosubmit),
     ]
+
+    /// Submits a page's form marked `data-autosubmit` (OAuth form_post responses). A file, not
+    /// inline script, so the CSP stays `script-src 'self'`; without JavaScript the form's
+    /// button does the same.
+    static let autosubmit = """
+    document.addEventListener("DOMContentLoaded", function () {
+      var form = document.querySelector("form[data-autosubmit]");
+      if (form) { form.submit(); }
+    });
+
+    """
 
     static let stylesheet = """
     :root {

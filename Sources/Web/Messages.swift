@@ -173,6 +173,74 @@ extension MessageCatalog {
             .en: "Please wait a moment and try again.",
             .th: "โปรดรอสักครู่แล้วลองอีกครั้ง",
         ],
+        "oauth.error.title": [
+            .en: "Sign-in request refused",
+            .th: "คำขอลงชื่อเข้าใช้ถูกปฏิเสธ",
+        ],
+        "oauth.error.body": [
+            .en: "The application sent a request Gatehouse cannot accept. Tell the application's administrator:",
+            .th: "แอปพลิเคชันส่งคำขอที่ Gatehouse ไม่สามารถยอมรับได้ โปรดแจ้งผู้ดูแลแอปพลิเคชัน:",
+        ],
+        "oauth.denied.title": [
+            .en: "Access denied",
+            .th: "ไม่อนุญาตให้เข้าถึง",
+        ],
+        "oauth.denied.body": [
+            .en: "Your account is not allowed to use {app}. Ask your administrator for access.",
+            .th: "บัญชีของคุณไม่ได้รับอนุญาตให้ใช้ {app} โปรดติดต่อผู้ดูแลระบบเพื่อขอสิทธิ์",
+        ],
+        "oauth.consent.title": [
+            .en: "Allow {app}?",
+            .th: "อนุญาตให้ {app} หรือไม่?",
+        ],
+        "oauth.consent.body": [
+            .en: "{app} asks to sign you in and to see:",
+            .th: "{app} ขอลงชื่อเข้าใช้ให้คุณและขอดูข้อมูลต่อไปนี้:",
+        ],
+        "oauth.consent.allow": [
+            .en: "Allow",
+            .th: "อนุญาต",
+        ],
+        "oauth.consent.deny": [
+            .en: "Deny",
+            .th: "ปฏิเสธ",
+        ],
+        "oauth.scope.openid": [
+            .en: "Your identity (an identifier for your account)",
+            .th: "ตัวตนของคุณ (รหัสประจำบัญชี)",
+        ],
+        "oauth.scope.email": [
+            .en: "Your e-mail address",
+            .th: "ที่อยู่อีเมลของคุณ",
+        ],
+        "oauth.scope.profile": [
+            .en: "Your name, username and groups",
+            .th: "ชื่อ ชื่อผู้ใช้ และกลุ่มของคุณ",
+        ],
+        "oauth.scope.offline_access": [
+            .en: "Access while you are away (stay signed in)",
+            .th: "เข้าถึงได้ขณะที่คุณไม่ได้ใช้งาน (คงการลงชื่อเข้าใช้)",
+        ],
+        "oauth.continue": [
+            .en: "Continue",
+            .th: "ดำเนินการต่อ",
+        ],
+        "oauth.logout.title": [
+            .en: "Sign out?",
+            .th: "ออกจากระบบหรือไม่?",
+        ],
+        "oauth.logout.body": [
+            .en: "{app} asks to sign you out of Gatehouse.",
+            .th: "{app} ขอให้คุณออกจากระบบ Gatehouse",
+        ],
+        "oauth.logout.confirm": [
+            .en: "Sign out",
+            .th: "ออกจากระบบ",
+        ],
+        "oauth.logout.done": [
+            .en: "You are signed out.",
+            .th: "คุณออกจากระบบแล้ว",
+        ],
         "error.500.title": [
             .en: "Something went wrong",
             .th: "เกิดข้อผิดพลาดบางอย่าง",

@@ -1,0 +1,279 @@
+import Crypto
+import Foundation
+import HTTP
+import Store
+import Web
+
+/// `/application/o/authorize/`: checks the request, makes sure someone is signed in (running
+/// the authentication flow and coming back if not), checks the application's access rules and
+/// consent, then sends the browser back to the client with a one-time code.
+struct AuthorizeEndpoint: Sendable {
+    let provider: OIDCProvider
+
+    static let path = "/application/o/authorize/"
+    /// Parameters dropped from the "come back after signing in" URL: the sign-in that just
+    /// happened satisfies them, and keeping them would send the browser round in circles.
+    static let satisfiedBySignIn: Set<String> = ["prompt", "max_age"]
+
+    func handle(_ request: Request) throws -> Response {
+        let parsed: AuthorizeRequest
+        do {
+            let parameters = try OAuthParameters.of(request)
+            parsed = try AuthorizeRequest.parse(parameters, clients: provider.clients)
+        } catch let error as AuthorizeRequest.Untrusted {
+            return errorPage(request, error.message)
+        } catch let error as AuthorizeRequest.Redirectable {
+            audit(request, "oauth.authorize", outcome: error.error.code.rawValue, client: error.client.clientID, user: nil)
+            return respond(request, to: error.redirectURI, mode: error.responseMode, client: error.client,
+                           values: errorValues(error.error, state: error.state))
+        } catch let error as OAuthError {
+            return errorPage(request, error.description)
+        }
+        do {
+            return try proceed(request, parsed)
+        } catch let error as OAuthError {
+            audit(request, "oauth.authorize", outcome: error.code.rawValue, client: parsed.client.clientID, user: nil)
+            return redirectError(request, parsed, error)
+        }
+    }
+
+    private func proceed(_ request: Request, _ auth: AuthorizeRequest) throws -> Response {
+        let now = provider.clock()
+        let session = try provider.sessions.current(request)
+        var mustSignIn = session == nil || auth.prompts.contains("login")
+        if let session, let maxAge = auth.maxAge,
+           now.microsecondsSince1970 - session.authTime.microsecondsSince1970 > Int64(maxAge) * 1_000_000 {
+            mustSignIn = true
+        }
+        if mustSignIn {
+            if auth.prompts.contains("none") {
+                throw OAuthError(.loginRequired, "the user is not signed in")
+            }
+            let query = auth.parameters.queryString(removing: Self.satisfiedBySignIn)
+            let returnTo = Self.path + "?" + query
+            guard returnTo.utf8.count <= 2048 else { throw OAuthError.invalidRequest("the request is too long") }
+            return Response.redirect(to: provider.sessions.loginLocation(returnTo: returnTo, loginHint: auth.loginHint),
+                                     status: .found)
+        }
+        guard let session else { throw OAuthError(.serverError, "no session") }
+
+        guard try AccessRules.allows(user: session.user, client: auth.client, users: provider.users) else {
+            audit(request, "oauth.authorize", outcome: "access_denied", client: auth.client.clientID, user: session.user.id)
+            if auth.prompts.contains("none") {
+                throw OAuthError(.accessDenied, "the user may not use this application")
+            }
+            // The browser gets our page; the client learns the outcome through the redirect.
+            throw OAuthError(.accessDenied, "the user may not use this application")
+        }
+
+        if try needsConsent(auth, user: session.user) {
+            if auth.prompts.contains("none") {
+                throw OAuthError(.consentRequired, "the user has not consented to this application")
+            }
+            return consentPage(request, auth)
+        }
+        return try issueCode(request, auth, session: session)
+    }
+
+    private func needsConsent(_ auth: AuthorizeRequest, user: User) throws -> Bool {
+        if auth.prompts.contains("consent") { return true }
+        switch auth.client.consentMode {
+        case .implicit: return false
+        case .always: return true
+        case .once:
+            guard let given = try provider.grants.consentedScopes(userID: user.id, clientID: auth.client.clientID) else {
+                return true
+            }
+            return !Set(auth.scopes).isSubset(of: Set(given))
+        }
+    }
+
+    func issueCode(_ request: Request, _ auth: AuthorizeRequest, session: BrowserSession) throws -> Response {
+        let now = provider.clock()
+        let code = Base64URL.encode(SecureRandom.bytes(32))
+        let methods = session.authMethods.isEmpty ? ["pwd"] : session.authMethods
+        try provider.grants.storeCode(OAuthAuthorizationCode(
+            codeHash: Digest.sha256(code), grantID: UUID().uuidString.lowercased(), clientID: auth.client.clientID,
+            userID: session.user.id, redirectURI: auth.redirectURI, scopes: auth.scopes, nonce: auth.nonce,
+            codeChallenge: auth.codeChallenge, codeChallengeMethod: auth.codeChallengeMethod, authTime: session.authTime,
+            authMethods: methods, acr: nil, sessionID: session.sid,
+            expiresAt: now.adding(seconds: Int64(auth.client.codeLifetimeSeconds))))
+        audit(request, "oauth.authorize", outcome: "code_issued", client: auth.client.clientID, user: session.user.id)
+        var values = [("code", code)]
+        if let state = auth.state { values.append(("state", state)) }
+        values.append(("iss", issuer(auth.client)))
+        return respond(request, to: auth.redirectURI, mode: auth.responseMode, client: auth.client, values: values)
+    }
+
+    // MARK: consent
+
+    func consentPage(_ request: Request, _ auth: AuthorizeRequest) -> Response {
+        let app = auth.client.application?.name ?? auth.client.clientID
+        let items = auth.scopes.map { scope -> HTML in
+            let key = "oauth.scope." + scope
+            var label = request.t(key)
+            if label == key {
+                label = auth.client.scopeMappings.first { $0.scopeName == scope }?.description ?? scope
+                if label.isEmpty { label = scope }
+            }
+            return "<li>\(label)</li>"
+        }.reduce(HTML.empty, +)
+        let hidden = auth.parameters.all.keys.sorted().flatMap { key in
+            (auth.parameters.all[key] ?? []).map { value -> HTML in
+                "<input type=\"hidden\" name=\"\(key)\" value=\"\(value)\">"
+            }
+        }.reduce(HTML.empty, +)
+        let content: HTML = """
+        <h1>\(request.t("oauth.consent.title", ["app": app]))</h1>
+        <p>\(request.t("oauth.consent.body", ["app": app]))</p>
+        <ul class="gh-scopes">\(items)</ul>
+        <form method="post" action="\(Self.path)consent/">
+        <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+        \(hidden)
+        <button class="gh-button" type="submit" name="gh_consent" value="allow">\(request.t("oauth.consent.allow"))</button>
+        <button class="gh-button gh-secondary" type="submit" name="gh_consent" value="deny">\(request.t("oauth.consent.deny"))</button>
+        </form>
+        """
+        var response = Response.page(request, title: request.t("oauth.consent.title", ["app": app]), content: content)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    /// The consent form's answer (CSRF-checked by the forms group). The request is parsed
+    /// and checked again from scratch: nothing in the form is trusted more than a fresh request.
+    func consent(_ request: Request) throws -> Response {
+        var fields = (try? request.form().fields) ?? [:]
+        let answer = fields.removeValue(forKey: "gh_consent")?.first
+        fields.removeValue(forKey: "csrf_token")
+        let parsed: AuthorizeRequest
+        do {
+            parsed = try AuthorizeRequest.parse(OAuthParameters(values: fields), clients: provider.clients)
+        } catch let error as AuthorizeRequest.Untrusted {
+            return errorPage(request, error.message)
+        } catch let error as AuthorizeRequest.Redirectable {
+            return respond(request, to: error.redirectURI, mode: error.responseMode, client: error.client,
+                           values: errorValues(error.error, state: error.state))
+        }
+        do {
+            guard let session = try provider.sessions.current(request) else {
+                throw OAuthError(.loginRequired, "the session ended before consent was given")
+            }
+            guard answer == "allow" else {
+                audit(request, "oauth.consent", outcome: "denied", client: parsed.client.clientID, user: session.user.id)
+                throw OAuthError(.accessDenied, "the user did not consent")
+            }
+            guard try AccessRules.allows(user: session.user, client: parsed.client, users: provider.users) else {
+                throw OAuthError(.accessDenied, "the user may not use this application")
+            }
+            if parsed.client.consentMode == .once || parsed.prompts.contains("consent") {
+                let previous = try provider.grants.consentedScopes(userID: session.user.id, clientID: parsed.client.clientID) ?? []
+                let merged = previous + parsed.scopes.filter { !previous.contains($0) }
+                try provider.grants.recordConsent(userID: session.user.id, clientID: parsed.client.clientID, scopes: merged,
+                                                  at: provider.clock())
+            }
+            audit(request, "oauth.consent", outcome: "allowed", client: parsed.client.clientID, user: session.user.id)
+            return try issueCode(request, parsed, session: session)
+        } catch let error as OAuthError {
+            return redirectError(request, parsed, error)
+        }
+    }
+
+    // MARK: responses
+
+    private func issuer(_ client: OAuthClient) -> String { provider.issuer(slug: client.application?.slug ?? "") }
+
+    private func errorValues(_ error: OAuthError, state: String?) -> [(String, String)] {
+        var values = [("error", error.code.rawValue), ("error_description", error.description)]
+        if let state { values.append(("state", state)) }
+        return values
+    }
+
+    private func redirectError(_ request: Request, _ auth: AuthorizeRequest, _ error: OAuthError) -> Response {
+        var values = errorValues(error, state: auth.state)
+        values.append(("iss", issuer(auth.client)))
+        if error.code == .accessDenied, !request.prefersJSON, auth.prompts.isEmpty || !auth.prompts.contains("none"),
+           error.description == "the user may not use this application" {
+            // A person is looking: tell them plainly, with a link back to the application.
+            let app = auth.client.application?.name ?? auth.client.clientID
+            let link = Self.location(auth.redirectURI, values)
+            let content: HTML = """
+            <h1>\(request.t("oauth.denied.title"))</h1>
+            <p>\(request.t("oauth.denied.body", ["app": app]))</p>
+            <p><a class="gh-button" href="\(link)">\(request.t("oauth.continue"))</a></p>
+            """
+            return Response.page(request, title: request.t("oauth.denied.title"), content: content, status: .forbidden)
+        }
+        return respond(request, to: auth.redirectURI, mode: auth.responseMode, client: auth.client, values: values)
+    }
+
+    static func location(_ redirectURI: String, _ values: [(String, String)]) -> String {
+        let query = values.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+        return redirectURI + (redirectURI.contains("?") ? "&" : "?") + query
+    }
+
+    private func respond(_ request: Request, to redirectURI: String, mode: AuthorizeRequest.ResponseMode,
+                         client: OAuthClient, values: [(String, String)]) -> Response {
+        switch mode {
+        case .query:
+            var response = Response.redirect(to: Self.location(redirectURI, values), status: .found)
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        case .formPost:
+            // OAuth 2.0 Form Post Response Mode: an auto-submitting form to the redirect URI.
+            let inputs = values.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML }.reduce(HTML.empty, +)
+            let script = request.context.assets.url("autosubmit.js")
+            let html: HTML = """
+            <!DOCTYPE html>
+            <html lang="\(request.locale.rawValue)"><head><meta charset="utf-8"><title>Gatehouse</title>
+            <script src="\(script)"></script></head>
+            <body><form method="post" action="\(redirectURI)" data-autosubmit>\(inputs)
+            <noscript><button type="submit">\(request.t("oauth.continue"))</button></noscript>
+            </form></body></html>
+            """
+            var response = Response.html(html)
+            response.headers.set("Cache-Control", "no-store")
+            // The form posts to the client, which `form-action 'self'` would block.
+            response.headers.set("Content-Security-Policy",
+                                 "default-src 'none'; script-src 'self'; form-action \(Self.origin(of: redirectURI)); frame-ancestors 'none'; base-uri 'none'")
+            return response
+        }
+    }
+
+    static func origin(of url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return "'none'" }
+        let rest = url[schemeEnd.upperBound...]
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let origin = url[..<schemeEnd.upperBound] + host
+        return origin.contains(where: { $0 == ";" || $0 == " " || $0 == "'" || $0 == "," }) ? "'none'" : String(origin)
+    }
+
+    func errorPage(_ request: Request, _ message: String) -> Response {
+        let content: HTML = """
+        <h1>\(request.t("oauth.error.title"))</h1>
+        <p>\(request.t("oauth.error.body"))</p>
+        <p class="gh-error">\(message)</p>
+        """
+        return Response.page(request, title: request.t("oauth.error.title"), content: content, status: .badRequest)
+    }
+
+    func audit(_ request: Request, _ action: String, outcome: String, client: String, user: UserID?) {
+        _ = try? provider.events.appendEvent(NewAuditEvent(
+            actorUserID: user, action: action, clientIP: request.clientIP, outcome: outcome,
+            context: JSONValue.object(["client_id": .string(client)]).jsonText))
+    }
+}
+
+extension JSONValue {
+    var jsonText: JSONText { JSONText(serialized) }
+}
+
+/// Who may use an application: members of its groups (directly or through a parent), or
+/// everyone when it names none.
+enum AccessRules {
+    static func allows(user: User, client: OAuthClient, users: any UserStore) throws -> Bool {
+        guard user.isActive, let application = client.application else { return false }
+        if application.groups.isEmpty { return true }
+        let names = Set(try users.groups(ofUser: user.id).map(\.name))
+        return application.groups.contains { names.contains($0) }
+    }
+}

@@ -1,0 +1,114 @@
+import Crypto
+import Store
+import Web
+
+/// How the client proved who it is (RFC 6749 §2.3, OIDC Core §9).
+enum ClientAuthenticationMethod: String, Sendable {
+    case clientSecretBasic = "client_secret_basic"
+    case clientSecretPost = "client_secret_post"
+    case none
+}
+
+struct AuthenticatedClient: Sendable {
+    let client: OAuthClient
+    let method: ClientAuthenticationMethod
+}
+
+/// Authenticates the client of a token, introspection or revocation request. Exactly one
+/// method per request (RFC 6749 §2.3: "MUST NOT use more than one authentication method").
+struct ClientAuthenticator: Sendable {
+    let clients: any OAuthClientDirectory
+
+    func authenticate(_ request: Request, _ parameters: OAuthParameters) throws -> AuthenticatedClient {
+        let basic = try Self.basicCredentials(request)
+        let postedID = try parameters.single("client_id")
+        let postedSecret = try parameters.single("client_secret")
+        if parameters.has("client_assertion") || parameters.has("client_assertion_type") {
+            throw OAuthError.invalidClient("client assertions are not accepted by this provider")
+        }
+        if let basic {
+            guard postedSecret == nil else { throw OAuthError.invalidRequest("use one client authentication method, not two") }
+            if let postedID, postedID != basic.id { throw OAuthError.invalidRequest("client_id does not match the Authorization header") }
+            return AuthenticatedClient(client: try check(id: basic.id, secret: basic.secret), method: .clientSecretBasic)
+        }
+        guard let id = postedID else { throw OAuthError.invalidClient("client authentication is required") }
+        if let secret = postedSecret {
+            return AuthenticatedClient(client: try check(id: id, secret: secret), method: .clientSecretPost)
+        }
+        guard let client = try clients.client(clientID: id), client.application != nil else {
+            throw OAuthError.invalidClient()
+        }
+        guard client.clientType == .public else { throw OAuthError.invalidClient("this client must authenticate with its secret") }
+        return AuthenticatedClient(client: client, method: .none)
+    }
+
+    private func check(id: String, secret: String) throws -> OAuthClient {
+        // Compare against something even when the client is unknown, so timing says nothing.
+        let client = try clients.client(clientID: id)
+        let expected = client?.clientSecret ?? "gatehouse-unknown-client-placeholder"
+        let matches = ConstantTime.equal(Array(Digest.sha256(secret)), Array(Digest.sha256(expected)))
+        guard let client, client.application != nil, client.clientType == .confidential, client.clientSecret != nil, matches else {
+            throw OAuthError.invalidClient()
+        }
+        return client
+    }
+
+    /// `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
+    static func basicCredentials(_ request: Request) throws(OAuthError) -> (id: String, secret: String)? {
+        guard let header = request.headers["Authorization"] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic" else {
+            throw OAuthError.invalidClient("unsupported Authorization scheme for client authentication")
+        }
+        guard let decoded = Base64.decode(String(parts[1]).trimmingCharacters(in: " ")),
+              let text = String(validating: decoded, as: UTF8.self),
+              let colon = text.firstIndex(of: ":") else {
+            throw OAuthError.invalidClient("malformed Basic credentials")
+        }
+        guard let id = formDecode(String(text[..<colon])), let secret = formDecode(String(text[text.index(after: colon)...])),
+              !id.isEmpty else {
+            throw OAuthError.invalidClient("malformed Basic credentials")
+        }
+        return (id, secret)
+    }
+}
+
+/// application/x-www-form-urlencoded decoding of one value (`+` is a space).
+func formDecode(_ text: String) -> String? {
+    (try? FormData.parse("v=" + text))?["v"] ?? (text.isEmpty ? "" : nil)
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s.removeFirst() }
+        while s.last == set { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// Equal-length comparison whose time does not depend on where the bytes differ.
+enum ConstantTime {
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}
+
+/// Standard base64 (with padding) for Basic credentials.
+enum Base64 {
+    static func decode(_ text: String) -> [UInt8]? {
+        var t = text
+        guard t.count % 4 == 0, t.count <= 8192 else { return nil }
+        while t.hasSuffix("=") { t.removeLast() }
+        guard t.utf8.allSatisfy({ $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") }) else { return nil }
+        let url = t.replacingOccurrences("+", "-").replacingOccurrences("/", "_")
+        return Base64URL.decode(url)
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ a: Character, _ b: Character) -> String { String(map { $0 == a ? b : $0 }) }
+}

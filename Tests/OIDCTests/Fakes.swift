@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import HTTP
+import Logging
+import Store
+import Synchronization
+import Web
+@testable import OIDC
+
+// In-memory stand-ins for the stores, the key ring and the login side, following the
+// contracts in Sources/Store/OAuth.swift and Sources/OIDC/OIDCProvider.swift.
+
+final class FakeUsers: UserStore {
+    let users = Mutex<[User]>([])
+    let memberships = Mutex<[UserID: [String]]>([:])
+
+    @discardableResult
+    func add(_ username: String, email: String? = nil, groups: [String] = [], active: Bool = true,
+             attributes: String = "{}") -> User {
+        let now = Timestamp(secondsSince1970: 1_700_000_000)
+        let id = UserID(UUID().uuidString.lowercased())
+        let user = User(id: id, username: username, email: email, name: username.capitalized, isActive: active,
+                        isSuperuser: false, attributes: JSONText(attributes), passwordHash: nil, passwordChangedAt: nil,
+                        createdAt: now, updatedAt: now, lastLoginAt: nil, deactivatedAt: nil)
+        users.withLock { $0.append(user) }
+        memberships.withLock { $0[id] = groups }
+        return user
+    }
+
+    func createUser(_ new: NewUser) throws(StoreError) -> User { add(new.username, email: new.email) }
+    func user(id: UserID) throws(StoreError) -> User? { users.withLock { $0.first { $0.id == id } } }
+    func user(username: String) throws(StoreError) -> User? {
+        users.withLock { $0.first { $0.username.lowercased() == username.lowercased() } }
+    }
+    func users(email: String) throws(StoreError) -> [User] { users.withLock { $0.filter { $0.email == email } } }
+    func updateUser(_ user: User) throws(StoreError) -> User { user }
+    func setPassword(userID: UserID, hash: String?, at: Timestamp) throws(StoreError) {}
+    func recordLogin(userID: UserID, at: Timestamp) throws(StoreError) {}
+    func deactivateUser(_ id: UserID, at: Timestamp) throws(StoreError) {
+        users.withLock { list in
+            if let i = list.firstIndex(where: { $0.id == id }) { list[i].isActive = false }
+        }
+    }
+    func activateUser(_ id: UserID) throws(StoreError) {}
+    func groups(ofUser id: UserID) throws(StoreError) -> [Group] {
+        let now = Timestamp(secondsSince1970: 1_700_000_000)
+        return (memberships.withLock { $0[id] } ?? []).map {
+            Group(id: GroupID($0), name: $0, parentID: nil, isSuperuserGroup: false, attributes: .emptyObject,
+                  createdAt: now, updatedAt: now)
+        }
+    }
+}
+
+final class FakeEvents: EventStore {
+    let events = Mutex<[NewAuditEvent]>([])
+    func appendEvent(_ event: NewAuditEvent) throws(StoreError) -> AuditEvent {
+        events.withLock { $0.append(event) }
+        return AuditEvent(id: 1, createdAt: Timestamp.now(), actorUserID: event.actorUserID, action: event.action,
+                          clientIP: event.clientIP, outcome: event.outcome, context: event.context)
+    }
+    func recentEvents(limit: Int) throws(StoreError) -> [AuditEvent] { [] }
+}
+
+final class FakeDirectory: OAuthClientDirectory {
+    let clients = Mutex<[OAuthClient]>([])
+    func add(_ client: OAuthClient) { clients.withLock { $0.append(client) } }
+    func client(clientID: String) throws(StoreError) -> OAuthClient? { clients.withLock { $0.first { $0.clientID == clientID } } }
+    func client(applicationSlug: String) throws(StoreError) -> OAuthClient? {
+        clients.withLock { $0.first { $0.application?.slug == applicationSlug } }
+    }
+}
+
+final class FakeGrants: OAuthGrantStore {
+    struct State {
+        var codes: [[UInt8]: (OAuthAuthorizationCode, used: Bool)] = [:]
+        var refresh: [[UInt8]: (OAuthRefreshToken, used: Bool, revoked: Bool)] = [:]
+        var revoked: Set<String> = []
+        var consents: [String: [String]] = [:]
+    }
+    let state = Mutex(State())
+    let users: FakeUsers
+    init(users: FakeUsers) { self.users = users }
+
+    func storeCode(_ code: OAuthAuthorizationCode) throws(StoreError) { state.withLock { $0.codes[code.codeHash] = (code, false) } }
+    func redeemCode(hash: [UInt8], at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption {
+        state.withLock { s in
+            guard let (code, used) = s.codes[hash], code.expiresAt > now else { return .invalid }
+            if used { return .replayed(grantID: code.grantID) }
+            s.codes[hash] = (code, true)
+            return .redeemed(code)
+        }
+    }
+    func storeRefreshToken(_ token: OAuthRefreshToken) throws(StoreError) {
+        state.withLock { $0.refresh[token.tokenHash] = (token, false, false) }
+    }
+    func rotateRefreshToken(hash: [UInt8], clientID: String, replacement: OAuthRefreshToken,
+                            at now: Timestamp) throws(StoreError) -> OAuthRefreshRotation {
+        state.withLock { s in
+            guard let (token, used, revoked) = s.refresh[hash], token.clientID == clientID, !revoked, token.expiresAt > now else {
+                return .invalid
+            }
+            if used {
+                for (k, v) in s.refresh where v.0.grantID == token.grantID { s.refresh[k] = (v.0, v.used, true) }
+                s.revoked.insert(token.grantID)
+                return .reused(grantID: token.grantID)
+            }
+            s.refresh[hash] = (token, true, false)
+            s.refresh[replacement.tokenHash] = (replacement, false, false)
+            return .rotated(old: token)
+        }
+    }
+    func refreshToken(hash: [UInt8], at now: Timestamp) throws(StoreError) -> OAuthRefreshToken? {
+        let found: OAuthRefreshToken? = state.withLock { s in
+            guard let (token, used, revoked) = s.refresh[hash], !used, !revoked, token.expiresAt > now else { return nil }
+            return token
+        }
+        guard let found, (try? users.user(id: found.userID))??.isActive == true else { return nil }
+        return found
+    }
+    func revokeGrant(_ grantID: String, until: Timestamp, at now: Timestamp) throws(StoreError) {
+        state.withLock { s in
+            s.revoked.insert(grantID)
+            for (k, v) in s.refresh where v.0.grantID == grantID { s.refresh[k] = (v.0, v.used, true) }
+        }
+    }
+    func revokeAccessToken(jti: String, until: Timestamp, at now: Timestamp) throws(StoreError) {
+        _ = state.withLock { $0.revoked.insert(jti) }
+    }
+    func isRevoked(grantID: String, jti: String) throws(StoreError) -> Bool {
+        state.withLock { $0.revoked.contains(grantID) || $0.revoked.contains(jti) }
+    }
+    func consentedScopes(userID: UserID, clientID: String) throws(StoreError) -> [String]? {
+        state.withLock { $0.consents[userID.rawValue + "/" + clientID] }
+    }
+    func recordConsent(userID: UserID, clientID: String, scopes: [String], at now: Timestamp) throws(StoreError) {
+        state.withLock { $0.consents[userID.rawValue + "/" + clientID] = scopes }
+    }
+}
+
+/// HMAC "signatures" under a JWS-shaped header: enough to test the endpoints' logic (the real
+/// key ring and its algorithm checks have their own tests in CryptoTests and AppTests).
+struct FakeKeyRing: JWTKeyRing {
+    let key = [UInt8](repeating: 9, count: 32)
+    func sign(payloadJSON: [UInt8], algorithm: JWSAlgorithm, type: String?) throws(JOSEError) -> String {
+        var header: [String: JSONValue] = ["alg": .string(algorithm.rawValue), "kid": .string("test-key")]
+        if let type { header["typ"] = .string(type) }
+        let input = Base64URL.encode(JSONValue.object(header).bytes) + "." + Base64URL.encode(payloadJSON)
+        return input + "." + Base64URL.encode(HMAC.sha256(key: key, message: Array(input.utf8)))
+    }
+    func verify(_ compact: String) throws(JOSEError) -> VerifiedJWS {
+        let parts = compact.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = Base64URL.decode(String(parts[0])), let payload = Base64URL.decode(String(parts[1])),
+              let signature = Base64URL.decode(String(parts[2])) else { throw .malformed("parts") }
+        guard signature == HMAC.sha256(key: key, message: Array((parts[0] + "." + parts[1]).utf8)) else { throw .badSignature }
+        let h = JSONValue.parse(header)
+        guard let alg = h?["alg"]?.stringValue.flatMap(JWSAlgorithm.init(rawValue:)) else { throw .algorithmNotAllowed("?") }
+        return VerifiedJWS(algorithm: alg, keyID: "test-key", type: h?["typ"]?.stringValue, headerJSON: header, payloadJSON: payload)
+    }
+    func jwksJSON() -> [UInt8] { Array(#"{"keys":[{"kty":"oct","kid":"test-key"}]}"#.utf8) }
+}
+
+/// Signed in when the request carries `Cookie: test_session=<username>`.
+final class FakeSessions: BrowserSessions {
+    let users: FakeUsers
+    let authTime: Mutex<Timestamp>
+    init(users: FakeUsers, authTime: Timestamp) {
+        self.users = users
+        self.authTime = Mutex(authTime)
+    }
+    func current(_ request: Request) throws -> BrowserSession? {
+        guard let name = request.cookies["test_session"], let user = try users.user(username: name), user.isActive else { return nil }
+        return BrowserSession(user: user, sessionIDHash: Digest.sha256(name), authTime: authTime.withLock { $0 },
+                              authMethods: ["pwd"], upstreamAMR: [])
+    }
+    func end(_ request: Request) throws -> [SetCookie] { [] }
+    func loginLocation(returnTo: String, loginHint: String?) -> String {
+        "/if/flow/default-authentication-flow/?next=" + percentEncode(returnTo) + (loginHint.map { "&login_hint=" + percentEncode($0) } ?? "")
+    }
+}
+
+struct FakeClaims: ScopeClaimsEvaluator {
+    func claims(of mapping: OAuthScopeMapping, user: User, groups: [String], client: OAuthClient,
+                scopes: [String]) throws -> [String: JSONValue] {
+        ["ar_access_level": .string(groups.contains("finance") ? "full" : "none"), "sub": .string("overridden?")]
+    }
+}
