@@ -79,12 +79,12 @@ struct AuthorizeRequest: Sendable {
             }
 
             guard let scopeText = try parameters.single("scope") else { throw OAuthError.invalidScope("scope is required") }
-            let scopes = try parseScopes(scopeText)
-            guard !scopes.isEmpty else { throw OAuthError.invalidScope("scope is required") }
+            // RFC 6749 §3.3 lets the server grant less than asked: scopes this client does not
+            // have are dropped (libraries ask for `groups` and the like by default), and the
+            // token response says what was granted. Nothing left is an error.
             let allowed = Set(client.scopes)
-            if let unknown = scopes.first(where: { !allowed.contains($0) }) {
-                throw OAuthError.invalidScope("scope \(unknown) is not allowed for this client")
-            }
+            let scopes = try parseScopes(scopeText).filter { allowed.contains($0) }
+            guard !scopes.isEmpty else { throw OAuthError.invalidScope("none of the requested scopes is allowed for this client") }
 
             let nonce = try parameters.single("nonce")
             if let nonce, nonce.utf8.count > 512 { throw OAuthError.invalidRequest("nonce is too long") }

@@ -6,7 +6,7 @@ import Store
 struct ClaimsBuilder: Sendable {
     let provider: OIDCProvider
 
-    static let standardScopes: Set<String> = ["openid", "email", "profile", "offline_access"]
+    static let standardScopes: Set<String> = ["openid", "email", "profile", "groups", "offline_access"]
 
     static func subject(for user: User, client: OAuthClient) -> String {
         switch client.subjectMode {
@@ -47,6 +47,7 @@ struct ClaimsBuilder: Sendable {
             if case .string(let family)? = Self.attribute(user, "family_name") { out["family_name"] = .string(family) }
             out["groups"] = .strings(try groupNames())
         }
+        if granted.contains("groups") { out["groups"] = .strings(try groupNames()) }
         for mapping in client.scopeMappings where granted.contains(mapping.scopeName) {
             do {
                 let extra = try provider.scopeClaims.claims(of: mapping, user: user, groups: try groupNames(),

@@ -39,7 +39,7 @@ struct DiscoveryEndpoints: Sendable {
         if client.clientType == .confidential { grants.append("client_credentials") }
         var claims = ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "sid", "at_hash", "azp"]
         if client.scopes.contains("email") { claims += ["email", "email_verified"] }
-        if client.scopes.contains("profile") { claims += ["name", "given_name", "family_name", "preferred_username", "nickname", "groups"] }
+        if client.scopes.contains("profile") || client.scopes.contains("groups") { claims += ["name", "given_name", "family_name", "preferred_username", "nickname", "groups"] }
         var doc: [String: JSONValue] = [
             "issuer": .string(issuer),
             "authorization_endpoint": .string(provider.authorizationEndpoint),

@@ -118,6 +118,16 @@ public struct OIDCProvider: Sendable {
         let revocation = RevocationEndpoint(provider: self)
         root.post("/application/o/revoke/") { try revocation.handle($0) }
 
+        // The same endpoints under the issuer, for applications configured as
+        // `ISSUER + "authorize/"` and so on (the seed's Django and PHP set-ups do that).
+        root.get("/application/o/:slug/authorize/") { try authorize.handle($0) }
+        root.post("/application/o/:slug/authorize/") { try authorize.handle($0) }
+        root.post("/application/o/:slug/token/") { try token.handle($0) }
+        root.get("/application/o/:slug/userinfo/") { try userinfo.handle($0) }
+        root.post("/application/o/:slug/userinfo/") { try userinfo.handle($0) }
+        root.post("/application/o/:slug/introspect/") { try introspection.handle($0) }
+        root.post("/application/o/:slug/revoke/") { try revocation.handle($0) }
+
         let endSession = EndSessionEndpoint(provider: self)
         root.get("/application/o/:slug/end-session/") { try endSession.handle($0) }
         forms.post("/application/o/:slug/end-session/") { try endSession.confirm($0) }

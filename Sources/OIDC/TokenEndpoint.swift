@@ -159,10 +159,8 @@ struct ClientCredentialsGrant: Sendable {
         if requested.isEmpty {
             scopes = grantable
         } else {
-            if let unknown = requested.first(where: { !grantable.contains($0) }) {
-                throw OAuthError.invalidScope("scope \(unknown) cannot be granted to client_credentials")
-            }
-            scopes = requested
+            scopes = requested.filter { grantable.contains($0) }
+            guard !scopes.isEmpty else { throw OAuthError.invalidScope("none of the requested scopes can be granted") }
         }
         let username = client.serviceAccountUsername ?? "svc-" + client.clientID
         guard let account = try provider.users.user(username: username), account.isActive else {

@@ -38,7 +38,7 @@ final class AuthorizeTests: XCTestCase {
         let h = try Harness()
         let cases: [([(String, String)], String)] = [
             ([("response_type", "token")], "unsupported_response_type"),
-            ([("scope", "openid admin")], "invalid_scope"),
+            ([("scope", "admin write")], "invalid_scope"),
             ([("code_challenge_method", "plain")], "invalid_request"),
             ([("code_challenge", "short")], "invalid_request"),
             ([("prompt", "none login")], "invalid_request"),
@@ -52,6 +52,28 @@ final class AuthorizeTests: XCTestCase {
             XCTAssertEqual(params["error"], expected, "\(extra)")
             XCTAssertEqual(params["state"], "st-123")
         }
+    }
+
+    func testScopesTheClientDoesNotHaveAreDropped() throws {
+        let h = try Harness()
+        let response = h.authorize(scope: "openid email profile groups admin")
+        let code = try XCTUnwrap(Harness.locationParameters(response)["code"])
+        let (_, body) = h.exchange(code)
+        XCTAssertEqual(body["scope"], .string("openid email profile"))
+    }
+
+    func testIssuerRelativeEndpointAliases() throws {
+        let h = try Harness()
+        let pairs = [("response_type", "code"), ("client_id", "ar-aging"), ("redirect_uri", Harness.redirect), ("scope", "openid"),
+                     ("code_challenge", Harness.challenge), ("code_challenge_method", "S256")]
+        let response = h.send(.get, "/application/o/ar-aging/authorize/?" + Harness.query(pairs), user: "somchai")
+        let code = try XCTUnwrap(Harness.locationParameters(response)["code"])
+        let token = h.send(.post, "/application/o/ar-aging/token/", headers: h.basic(), form: [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Harness.redirect), ("code_verifier", Harness.verifier)])
+        XCTAssertEqual(token.status, .ok)
+        var auth = HTTPHeaders()
+        auth.add("Authorization", "Bearer " + token.json["access_token"]!.stringValue!)
+        XCTAssertEqual(h.send(.get, "/application/o/ar-aging/userinfo/", headers: auth).status, .ok)
     }
 
     func testRepeatedParameterIsRefused() throws {

@@ -89,7 +89,7 @@ struct FlowPageRoutes {
             <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
             <input type="hidden" name="component" value="ak-stage-identification">
             <label for="uid_field">\(request.t("flow.uid.label"))</label>
-            <input id="uid_field" name="uid_field" type="text" autocomplete="username" autofocus required value="\(step.plan.uid ?? "")">
+            <input id="uid_field" name="uid_field" type="text" autocomplete="username" autofocus required value="\(step.plan.uid ?? String((request.query("login_hint") ?? "").prefix(256)))">
             \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.continue"))</button>
             </form>
             """

@@ -1,0 +1,36 @@
+import Flows
+import OIDC
+import Store
+import Web
+
+/// The OIDC room's view of the login side: the session cookie, signing out, and where the
+/// authentication flow starts.
+struct LoginBrowserSessions: BrowserSessions {
+    let services: LoginServices
+    /// The flow that signs people in (authentik's default slug).
+    var authenticationFlow = "default-authentication-flow"
+
+    func current(_ request: Request) throws -> BrowserSession? {
+        guard let current = try services.resolver.current(request), let user = current.user else { return nil }
+        let session = current.session
+        return BrowserSession(user: user, sessionIDHash: session.idHash, authTime: session.authTime ?? session.createdAt,
+                              authMethods: session.authMethods, upstreamAMR: session.upstreamAMR)
+    }
+
+    func end(_ request: Request) throws -> [SetCookie] {
+        guard let current = try services.resolver.current(request) else { return [] }
+        try services.sessions.deleteSession(idHash: current.session.idHash)
+        services.resolver.forget(request)
+        if let user = current.user {
+            _ = try? services.events.appendEvent(NewAuditEvent(actorUserID: user.id, action: "logout",
+                                                               clientIP: request.clientIP, outcome: "success"))
+        }
+        return [SessionCookie.clear(for: request)]
+    }
+
+    func loginLocation(returnTo: String, loginHint: String?) -> String {
+        var location = "/if/flow/\(authenticationFlow)/?restart=1&next=" + queryEscape(returnTo)
+        if let loginHint { location += "&login_hint=" + queryEscape(loginHint) }
+        return location
+    }
+}
