@@ -49,7 +49,9 @@ let package = Package(
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Flows", dependencies: ["Store", "Crypto"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
-        .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Blueprints", dependencies: ["Expressions", .product(name: "Yams", package: "Yams")]),
+        // safe expression language (a CEL subset): pure Swift, no I/O
+        .target(name: "Expressions"),
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "CRedis", "CGatehouseShims",
@@ -72,6 +74,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
