@@ -13,7 +13,7 @@ public struct ExpressionLimits: Sendable, Hashable {
     /// Largest list or map an evaluation may build.
     public var maxCollectionSize: Int
 
-    public init(maxSourceLength: Int = 4096, maxNestingDepth: Int = 100, maxSteps: Int = 10_000,
+    public init(maxSourceLength: Int = 4096, maxNestingDepth: Int = 64, maxSteps: Int = 10_000,
                 maxStringLength: Int = 65_536, maxCollectionSize: Int = 10_000) {
         self.maxSourceLength = maxSourceLength
         self.maxNestingDepth = maxNestingDepth

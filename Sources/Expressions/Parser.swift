@@ -72,85 +72,66 @@ struct Parser {
         if depth > maxDepth {
             throw ExpressionError(.limit, "expression is nested deeper than \(maxDepth) levels", at: current.position)
         }
-        let condition = try logicalOr()
+        let condition = try binary(minLevel: 1)
         guard isSymbol("?") else { return condition }
+        return try conditional(condition)
+    }
+
+    // The parser's recursion goes expression → binary → unary → member/primary → expression, once
+    // per bracket level; rarer paths live in helpers so those frames stay small in debug builds.
+
+    private mutating func conditional(_ condition: Node) throws(ExpressionError) -> Node {
         let at = current.position
         index += 1
-        let then = try logicalOr()
+        let then = try binary(minLevel: 1)
         try expect(":", "after the then-branch of '?'")
         let otherwise = try expression()
         return try node(.conditional(condition, then: then, else: otherwise), at, [condition, then, otherwise])
     }
 
-    private mutating func logicalOr() throws(ExpressionError) -> Node {
-        var left = try logicalAnd()
-        while isSymbol("||") {
-            let at = current.position
-            index += 1
-            let right = try logicalAnd()
-            left = try node(.or(left, right), at, [left, right])
-        }
-        return left
-    }
-
-    private mutating func logicalAnd() throws(ExpressionError) -> Node {
-        var left = try relation()
-        while isSymbol("&&") {
-            let at = current.position
-            index += 1
-            let right = try relation()
-            left = try node(.and(left, right), at, [left, right])
-        }
-        return left
-    }
-
-    private mutating func relation() throws(ExpressionError) -> Node {
-        var left = try addition()
-        while true {
-            let op: BinaryOperator
-            switch current.kind {
-            case .symbol("<"): op = .less
-            case .symbol("<="): op = .lessOrEqual
-            case .symbol(">"): op = .greater
-            case .symbol(">="): op = .greaterOrEqual
-            case .symbol("=="): op = .equal
-            case .symbol("!="): op = .notEqual
-            case .identifier("in"): op = .member
-            default: return left
-            }
-            let at = current.position
-            index += 1
-            let right = try addition()
-            left = try node(.binary(op, left, right), at, [left, right])
+    /// A binary operator token and its binding level: 1 `||`, 2 `&&`, 3 relations, 4 `+ -`, 5 `* / %`.
+    private var binaryOperator: (op: BinaryOperator?, level: Int)? {
+        switch current.kind {
+        case .symbol("||"): return (nil, 1)
+        case .symbol("&&"): return (nil, 2)
+        case .symbol("<"): return (.less, 3)
+        case .symbol("<="): return (.lessOrEqual, 3)
+        case .symbol(">"): return (.greater, 3)
+        case .symbol(">="): return (.greaterOrEqual, 3)
+        case .symbol("=="): return (.equal, 3)
+        case .symbol("!="): return (.notEqual, 3)
+        case .identifier("in"): return (.member, 3)
+        case .symbol("+"): return (.add, 4)
+        case .symbol("-"): return (.subtract, 4)
+        case .symbol("*"): return (.multiply, 5)
+        case .symbol("/"): return (.divide, 5)
+        case .symbol("%"): return (.remainder, 5)
+        default: return nil
         }
     }
 
-    private mutating func addition() throws(ExpressionError) -> Node {
-        var left = try multiplication()
-        while isSymbol("+") || isSymbol("-") {
-            let at = current.position
-            let op: BinaryOperator = isSymbol("+") ? .add : .subtract
-            index += 1
-            let right = try multiplication()
-            left = try node(.binary(op, left, right), at, [left, right])
-        }
-        return left
-    }
-
-    private mutating func multiplication() throws(ExpressionError) -> Node {
+    /// Precedence climbing: one frame per operator level actually nested, all left-associative.
+    /// (One function instead of one per level keeps the stack used per bracket level small.)
+    private mutating func binary(minLevel: Int) throws(ExpressionError) -> Node {
         var left = try unary()
-        while isSymbol("*") || isSymbol("/") || isSymbol("%") {
+        while let (op, level) = binaryOperator, level >= minLevel {
             let at = current.position
-            let op: BinaryOperator = isSymbol("*") ? .multiply : isSymbol("/") ? .divide : .remainder
+            let isOr = isSymbol("||")
             index += 1
-            let right = try unary()
-            left = try node(.binary(op, left, right), at, [left, right])
+            let right = try binary(minLevel: level + 1)
+            let kind: NodeKind = if let op { .binary(op, left, right) } else if isOr { .or(left, right) } else { .and(left, right) }
+            left = try node(kind, at, [left, right])
         }
         return left
     }
 
     /// Prefix operators are gathered in a loop (no recursion), then applied innermost first.
     private mutating func unary() throws(ExpressionError) -> Node {
+        guard isSymbol("!") || isSymbol("-") else { return try member(try primary()) }
+        return try prefixed()
+    }
+
+    private mutating func prefixed() throws(ExpressionError) -> Node {
         var prefixes: [(UnaryOperator, SourcePosition)] = []
         while isSymbol("!") || isSymbol("-") {
             prefixes.append((isSymbol("!") ? .not : .negate, current.position))
@@ -160,48 +141,63 @@ struct Parser {
             }
         }
         var operand: Node
-        // `-9223372036854775808` is only writable as a negated literal.
-        if let last = prefixes.last, last.0 == .negate, case .int(let magnitude) = current.kind {
-            let at = last.1
-            let literalAt = current.position
-            index += 1
-            guard magnitude <= UInt64(Int64.max) + 1 else {
-                throw ExpressionError(.parse, "integer literal out of range", at: literalAt)
-            }
-            let value = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-            operand = try member(try node(.literal(.int(value)), at, []))
+        if let last = prefixes.last, last.0 == .negate, case .int = current.kind {
+            operand = try negatedLiteral(at: last.1)
             prefixes.removeLast()
         } else {
-            operand = try member(try primary())
+            operand = try primary()
         }
+        operand = try member(operand)
+        return prefixes.isEmpty ? operand : try applyPrefixes(prefixes, to: operand)
+    }
+
+    private func applyPrefixes(_ prefixes: [(UnaryOperator, SourcePosition)], to operand: Node) throws(ExpressionError) -> Node {
+        var result = operand
         for (op, at) in prefixes.reversed() {
-            operand = try node(.unary(op, operand), at, [operand])
+            result = try node(.unary(op, result), at, [result])
         }
-        return operand
+        return result
+    }
+
+    /// `-9223372036854775808` is only writable as a negated literal.
+    private mutating func negatedLiteral(at: SourcePosition) throws(ExpressionError) -> Node {
+        guard case .int(let magnitude) = current.kind else { throw ExpressionError(.parse, "expected a number", at: current.position) }
+        let literalAt = current.position
+        index += 1
+        guard magnitude <= UInt64(Int64.max) + 1 else {
+            throw ExpressionError(.parse, "integer literal out of range", at: literalAt)
+        }
+        let value = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        return try node(.literal(.int(value)), at, [])
     }
 
     private mutating func member(_ start: Node) throws(ExpressionError) -> Node {
         var target = start
-        while true {
-            let at = current.position
-            if accept(".") {
-                let name = try identifier("a field or method name after '.'")
-                if isSymbol("(") {
-                    let callAt = current.position
-                    index += 1
-                    let args = try arguments(closing: ")")
-                    target = try call(name, target: target, arguments: args, at: at, callAt: callAt)
-                } else {
-                    target = try node(.select(target, field: name), at, [target])
-                }
-            } else if accept("[") {
-                let key = try expression()
-                try expect("]", "to close the index")
-                target = try node(.index(target, key), at, [target, key])
-            } else {
-                return target
-            }
+        while isSymbol(".") || isSymbol("[") {
+            target = try isSymbol(".") ? dotSuffix(target) : indexSuffix(target)
         }
+        return target
+    }
+
+    /// `.field` or `.method(args)`.
+    private mutating func dotSuffix(_ target: Node) throws(ExpressionError) -> Node {
+        let at = current.position
+        index += 1
+        let name = try identifier("a field or method name after '.'")
+        guard isSymbol("(") else { return try node(.select(target, field: name), at, [target]) }
+        let callAt = current.position
+        index += 1
+        let args = try arguments(closing: ")")
+        return try call(name, target: target, arguments: args, at: at, callAt: callAt)
+    }
+
+    /// `[key]`.
+    private mutating func indexSuffix(_ target: Node) throws(ExpressionError) -> Node {
+        let at = current.position
+        index += 1
+        let key = try expression()
+        try expect("]", "to close the index")
+        return try node(.index(target, key), at, [target, key])
     }
 
     /// A method call; the comprehension macros take an identifier as their first argument.
@@ -233,6 +229,14 @@ struct Parser {
     }
 
     private mutating func primary() throws(ExpressionError) -> Node {
+        if isSymbol("(") { return try parenthesized() }
+        if isSymbol("[") { return try listLiteral() }
+        if isSymbol("{") { return try mapLiteral() }
+        if case .identifier = current.kind { return try identifierOrCall() }
+        return try literal()
+    }
+
+    private mutating func literal() throws(ExpressionError) -> Node {
         let token = current
         let at = token.position
         switch token.kind {
@@ -246,54 +250,67 @@ struct Parser {
         case .string(let s):
             index += 1
             return try node(.literal(.string(s)), at, [])
-        case .identifier(let name):
-            index += 1
-            switch name {
-            case "true": return try node(.literal(.bool(true)), at, [])
-            case "false": return try node(.literal(.bool(false)), at, [])
-            case "null": return try node(.literal(.null), at, [])
-            case "in": throw ExpressionError(.parse, "expected an expression, found 'in'", at: at)
-            default: break
-            }
-            guard isSymbol("(") else { return try node(.variable(name), at, []) }
-            let callAt = current.position
-            index += 1
-            let args = try arguments(closing: ")")
-            if name == "has" {
-                guard args.count == 1, case .select(let target, let field) = args[0].kind else {
-                    throw ExpressionError(.parse, "has() takes one field selection, like has(user.attributes.team)", at: callAt)
-                }
-                return try node(.has(target, field: field), at, [args[0]])
-            }
-            return try node(.call(name, target: nil, arguments: args), at, args)
-        case .symbol("("):
-            index += 1
-            let inner = try expression()
-            try expect(")", "to close '(' at column \(at.column)")
-            return inner
-        case .symbol("["):
-            index += 1
-            let items = try arguments(closing: "]")
-            return try node(.list(items), at, items)
-        case .symbol("{"):
-            index += 1
-            var entries: [(key: Node, value: Node)] = []
-            if !accept("}") {
-                while true {
-                    let key = try expression()
-                    try expect(":", "after a map key")
-                    let value = try expression()
-                    entries.append((key, value))
-                    if accept("}") { break }
-                    try expect(",", "or '}' in the map")
-                    if accept("}") { break }
-                }
-            }
-            return try node(.map(entries), at, entries.flatMap { [$0.key, $0.value] })
-        case .end:
-            throw ExpressionError(.parse, "expected an expression, found the end of the expression", at: at)
         default:
             throw ExpressionError(.parse, "expected an expression, found \(token.display)", at: at)
         }
+    }
+
+    private mutating func listLiteral() throws(ExpressionError) -> Node {
+        let at = current.position
+        index += 1
+        let items = try arguments(closing: "]")
+        return try node(.list(items), at, items)
+    }
+
+    private mutating func parenthesized() throws(ExpressionError) -> Node {
+        let at = current.position
+        index += 1
+        let inner = try expression()
+        try expect(")", "to close '(' at column \(at.column)")
+        return inner
+    }
+
+    private mutating func mapLiteral() throws(ExpressionError) -> Node {
+        let at = current.position
+        index += 1
+        var entries: [(key: Node, value: Node)] = []
+        if !accept("}") {
+            while true {
+                let key = try expression()
+                try expect(":", "after a map key")
+                let value = try expression()
+                entries.append((key, value))
+                if accept("}") { break }
+                try expect(",", "or '}' in the map")
+                if accept("}") { break }
+            }
+        }
+        return try node(.map(entries), at, entries.flatMap { [$0.key, $0.value] })
+    }
+
+    private mutating func identifierOrCall() throws(ExpressionError) -> Node {
+        let at = current.position
+        guard case .identifier(let name) = current.kind else {
+            throw ExpressionError(.parse, "expected a name, found \(current.display)", at: at)
+        }
+        index += 1
+        switch name {
+        case "true": return try node(.literal(.bool(true)), at, [])
+        case "false": return try node(.literal(.bool(false)), at, [])
+        case "null": return try node(.literal(.null), at, [])
+        case "in": throw ExpressionError(.parse, "expected an expression, found 'in'", at: at)
+        default: break
+        }
+        guard isSymbol("(") else { return try node(.variable(name), at, []) }
+        let callAt = current.position
+        index += 1
+        let args = try arguments(closing: ")")
+        if name == "has" {
+            guard args.count == 1, case .select(let target, let field) = args[0].kind else {
+                throw ExpressionError(.parse, "has() takes one field selection, like has(user.attributes.team)", at: callAt)
+            }
+            return try node(.has(target, field: field), at, [args[0]])
+        }
+        return try node(.call(name, target: nil, arguments: args), at, args)
     }
 }

@@ -194,7 +194,7 @@ final class BlueprintParserTests: XCTestCase {
         let tooDeep = yaml.replacingOccurrences(of: "'{\"m3_roles\": user.attributes.m3_roles +}'",
                                                 with: "'" + String(repeating: "(", count: 200) + "1" + String(repeating: ")", count: 200) + "'")
         XCTAssertEqual(errors(tooDeep).map(\.description), [
-            "bad.yaml:8: entries[0] (scope-mapping name=erp-claims): attrs.expression: column 101: expression is nested deeper than 100 levels",
+            "bad.yaml:8: entries[0] (scope-mapping name=erp-claims): attrs.expression: column 65: expression is nested deeper than 64 levels",
         ])
         let good = yaml.replacingOccurrences(of: " +}", with: "}")
         XCTAssertEqual(try parse(good).entries.first?.attrs["expression"], .string(#"{"m3_roles": user.attributes.m3_roles}"#))
