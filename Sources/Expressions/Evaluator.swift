@@ -170,6 +170,7 @@ struct Evaluator {
         guard let implementation = functions[name] else {
             throw ExpressionError(.evaluation, "unknown function \(style)", at: at)
         }
+        try tick(at, arguments.reduce(0) { $0 + $1.cost } / 16)  // functions read their arguments
         let result: ExprValue
         do throws(ExpressionFunctionError) {
             result = try implementation(arguments)
@@ -195,6 +196,7 @@ struct Evaluator {
     private mutating func binary(_ op: BinaryOperator, _ leftNode: Node, _ rightNode: Node, _ at: SourcePosition) throws(ExpressionError) -> ExprValue {
         let left = try evaluate(leftNode)
         let right = try evaluate(rightNode)
+        try tick(at, (left.cost + right.cost) / 16)  // `in`, `==`, `<` walk their operands
         return try built(try Operators.apply(op, left, right, at: at), at)
     }
 

@@ -5,8 +5,9 @@ public struct ExpressionLimits: Sendable, Hashable {
     /// Depth of the syntax tree (brackets, operator chains, unary operators all count).
     /// Bounds the recursion of both the parser and the evaluator.
     public var maxNestingDepth: Int
-    /// Evaluation steps: one per node visited and per macro iteration, plus one per 16
-    /// elements or UTF-8 bytes of every string or list that concatenation or a function builds.
+    /// Evaluation steps: one per node visited and per macro iteration, plus one per 16 elements
+    /// or UTF-8 bytes of every operand and result of an operator or function (so `in` over a big
+    /// list, `contains` on a long string, or building one, costs in proportion).
     public var maxSteps: Int
     /// Largest string (UTF-8 bytes) an evaluation may build.
     public var maxStringLength: Int

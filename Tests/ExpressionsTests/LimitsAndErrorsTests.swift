@@ -76,6 +76,22 @@ final class LimitsAndErrorsTests: XCTestCase {
         XCTAssertEqual(try eval("[1, 2].map(a, [1, 2].filter(b, b > a))"), .list([.list([.int(2)]), .list([])]))
     }
 
+    func testWorkOnBigOperandsIsCharged() {
+        // 100 iterations of a few nodes each fit the budget; the work on 5,000 elements or 60,000
+        // bytes in each iteration does not.
+        let big = ExprValue.list((0..<5000).map { .int(Int64($0)) })
+        let hundred = ExprValue.list((0..<100).map { .int(Int64($0)) })
+        let long = ExprValue.string(String(repeating: "a", count: 60_000))
+        let start = ContinuousClock.now
+        XCTAssertEqual(try eval("hundred.map(a, a in hundred).size()", ["hundred": hundred]), .int(100))
+        assertFails("hundred.map(a, a in big)", .limit, containing: "steps", ["big": big, "hundred": hundred])
+        assertFails("hundred.exists(a, s.contains('ab'))", .limit, containing: "steps", ["hundred": hundred, "s": long])
+        assertFails("hundred.all(a, !s.matches('b'))", .limit, containing: "steps", ["hundred": hundred, "s": long])
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(2))
+        // One such operation is fine.
+        XCTAssertEqual(try eval("4999 in big && !s.contains('b')", ["big": big, "s": long]), .bool(true))
+    }
+
     func testGrowthIsCapped() throws {
         // Doubling a string: the step charge for building it stops this long before memory matters.
         var source = "'aaaaaaaaaaaaaaaa'"
