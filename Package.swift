@@ -51,10 +51,12 @@ let package = Package(
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
-        .target(name: "Blueprints", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Blueprints", dependencies: ["Expressions", .product(name: "Yams", package: "Yams")]),
+        // safe expression language (a CEL subset): pure Swift, no I/O
+        .target(name: "Expressions"),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "OIDC", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "OIDC", "Expressions", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -75,6 +77,7 @@ let package = Package(
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],

@@ -1,3 +1,4 @@
+import Expressions
 import Yams
 
 /// Reads a blueprint file and validates it against a model registry, the environment (for
@@ -260,7 +261,8 @@ private final class Reader {
                 }
             }
             if !exists {
-                for field in spec.fields where field.requiredOnCreate && attrs[field.name] == nil {
+                // A field given but invalid has its own error already; "is required" would mislead.
+                for field in spec.fields where field.requiredOnCreate && attrs[field.name] == nil && attrLines[field.name] == nil {
                     fail(place, "attrs.\(field.name)", node, "is required to create a \(model)")
                 }
             }
@@ -400,6 +402,16 @@ private final class Reader {
             }
             fail(place, path, node, "must be one of \(values.joined(separator: ", ")) written in the file, not !Env")
             return nil
+
+        case .expression:
+            guard let s = string(node, place: place, field: path) else { return nil }
+            do {
+                _ = try Expression.parse(s)
+            } catch {
+                fail(place, path, node, error.description)  // "column 17: expected ..."
+                return nil
+            }
+            return .string(s)
 
         case .duration:
             guard let s = string(node, place: place, field: path) else { return nil }

@@ -22,6 +22,8 @@ public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
     case duration
     /// A list of mappings, each with exactly the given fields.
     case listOf([FieldSpec])
+    /// A string holding an expression (Docs/expressions.md), checked by parsing it.
+    case expression
 
     public var description: String {
         switch self {
@@ -37,6 +39,7 @@ public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
         case .referenceList(let model): return "a list of \(model) names"
         case .duration: return "a duration like hours=1 or days=30"
         case .listOf: return "a list of mappings"
+        case .expression: return "an expression"
         }
     }
 }
@@ -125,7 +128,7 @@ extension ModelSpec {
         fields: [
             FieldSpec("scope_name", .string, requiredOnCreate: true),
             FieldSpec("description", .string),
-            FieldSpec("expression", .string, requiredOnCreate: true),
+            FieldSpec("expression", .expression, requiredOnCreate: true),
         ],
         isApplied: false)
 

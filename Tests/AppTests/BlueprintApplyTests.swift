@@ -159,7 +159,7 @@ final class BlueprintApplyTests: XCTestCase {
 
               - model: scope-mapping
                 identifiers: {name: m3}
-                attrs: {scope_name: m3, expression: "return {}"}
+                attrs: {scope_name: m3, expression: "{}"}
             """
         let cases: [(String, String)] = [
             (dangling, "group name=nowhere is neither in this file nor known"),

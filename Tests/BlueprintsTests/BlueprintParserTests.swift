@@ -177,6 +177,29 @@ final class BlueprintParserTests: XCTestCase {
         XCTAssertNotNil(found[0].line)
     }
 
+    func testBadScopeMappingExpressionNamesEntryAndColumn() throws {
+        let yaml = """
+        version: 1
+        metadata: {name: x}
+        entries:
+          - model: scope-mapping
+            identifiers: {name: erp-claims}
+            attrs:
+              scope_name: erp
+              expression: '{"m3_roles": user.attributes.m3_roles +}'
+        """
+        XCTAssertEqual(errors(yaml).map(\.description), [
+            "bad.yaml:8: entries[0] (scope-mapping name=erp-claims): attrs.expression: column 40: expected an expression, found '}'",
+        ])
+        let tooDeep = yaml.replacingOccurrences(of: "'{\"m3_roles\": user.attributes.m3_roles +}'",
+                                                with: "'" + String(repeating: "(", count: 200) + "1" + String(repeating: ")", count: 200) + "'")
+        XCTAssertEqual(errors(tooDeep).map(\.description), [
+            "bad.yaml:8: entries[0] (scope-mapping name=erp-claims): attrs.expression: column 65: expression is nested deeper than 64 levels",
+        ])
+        let good = yaml.replacingOccurrences(of: " +}", with: "}")
+        XCTAssertEqual(try parse(good).entries.first?.attrs["expression"], .string(#"{"m3_roles": user.attributes.m3_roles}"#))
+    }
+
     func testUnknownModel() {
         let found = errors("version: 1\nmetadata: {name: x}\nentries:\n  - model: printer\n    identifiers: {name: p}\n")
         XCTAssertEqual(found.map(\.description), [
