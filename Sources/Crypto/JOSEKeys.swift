@@ -112,7 +112,30 @@ public struct PublicKey: Sendable {
 
     /// From the JSON text of one JWK.
     public init(jwkJSON: [UInt8]) throws(JOSEError) {
-        try self.init(jwk: try JOSEJSON.object(jwkJSON, what: "JWK"))
+        // Strings become Swift strings; any other value stays a `JOSEJSON.Value`, which the
+        // member checks above refuse where a string is required.
+        let members = try JOSEJSON.object(jwkJSON, what: "JWK")
+        try self.init(jwk: members.mapValues { value -> Any in
+            if case .string(let text) = value { return text }
+            return value
+        })
+    }
+
+    /// The usable keys of a JWK Set document (`{"keys":[…]}`), e.g. an upstream provider's:
+    /// entries that are not RSA ≥ 2048 or P-256 signature keys are skipped, not fatal. Throws
+    /// only when the document itself is not a JWK Set.
+    public static func keySet(jwksJSON: [UInt8]) throws(JOSEError) -> [PublicKey] {
+        let document = try JOSEJSON.object(jwksJSON, what: "JWK Set")
+        guard case .array(let entries)? = document["keys"] else { throw .malformed("JWK Set has no keys array") }
+        var keys: [PublicKey] = []
+        for case .object(let members) in entries {
+            let jwk = members.mapValues { value -> Any in
+                if case .string(let text) = value { return text }
+                return value
+            }
+            if let key = try? PublicKey(jwk: jwk) { keys.append(key) }
+        }
+        return keys
     }
 
     /// The public JWK as JSON: the key members, then `kid`, `alg` and `use: "sig"`. Every value

@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
-import Foundation
-
 /// JWS compact serialization (RFC 7515) with RS256 and ES256 only.
 ///
 /// Verification is strict: exactly three base64url parts without padding, a JSON object
@@ -55,14 +50,19 @@ public enum JWS {
         else { throw .malformed("signature is missing or not base64url") }
         let header = try JOSEJSON.object(headerJSON, what: "header")
         guard let alg = header["alg"] else { throw .algorithmNotAllowed("(missing)") }
-        guard let algorithm = alg as? String else { throw .malformed("alg is not a string") }
+        guard case .string(let algorithm) = alg else { throw .malformed("alg is not a string") }
         // We understand no extension header: RFC 7515 §4.1.11 says reject.
         if header["crit"] != nil { throw .malformed("crit header present") }
-        let keyID = header["kid"]
-        guard keyID == nil || keyID is String else { throw .malformed("kid is not a string") }
-        let type = header["typ"]
-        guard type == nil || type is String else { throw .malformed("typ is not a string") }
-        return Unverified(algorithm: algorithm, keyID: keyID as? String, type: type as? String,
+        func optionalString(_ name: String) throws(JOSEError) -> String? {
+            switch header[name] {
+            case nil: return nil
+            case .string(let text)?: return text
+            default: throw .malformed("\(name) is not a string")
+            }
+        }
+        let keyID = try optionalString("kid")
+        let type = try optionalString("typ")
+        return Unverified(algorithm: algorithm, keyID: keyID, type: type,
                           headerJSON: headerJSON, payloadJSON: payloadJSON, signature: signature,
                           signingInput: Array(bytes[..<(parts[0].count + 1 + parts[1].count)]))
     }
@@ -83,26 +83,5 @@ public enum JWS {
         }
         return VerifiedJWS(algorithm: algorithm, keyID: token.keyID ?? "", type: token.type,
                            headerJSON: token.headerJSON, payloadJSON: token.payloadJSON)
-    }
-}
-
-/// The little JSON JOSE needs: parsing one object, and telling whether a string can be
-/// written between quotes as is.
-enum JOSEJSON {
-    static func object(_ bytes: [UInt8], what: String) throws(JOSEError) -> [String: Any] {
-        guard bytes.count <= JWS.maximumLength else { throw .malformed("\(what) too large") }
-        let parsed: Any
-        do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes))
-        } catch {
-            throw .malformed("\(what) is not JSON")
-        }
-        guard let object = parsed as? [String: Any] else { throw .malformed("\(what) is not a JSON object") }
-        return object
-    }
-
-    /// Printable ASCII without `"` or `\`: safe inside a JSON string literal unescaped.
-    static func isPlain(_ string: String) -> Bool {
-        !string.isEmpty && string.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 }

@@ -219,7 +219,8 @@ final class JOSETests: XCTestCase {
         }
         for _ in 0..<300 {
             var bytes = Array(token.utf8)
-            for _ in 0..<Int.random(in: 1...4) { bytes[Int.random(in: 0..<bytes.count)] = UInt8.random(in: 0...255) }
+            for _ in 0..<Int.random(in: 1...4) { bytes[Int.random(in: 0..<bytes.count)] ^= UInt8.random(in: 1...255) }
+            if bytes == Array(token.utf8) { continue } // two flips of one byte cancelled out
             inputs.append(String(decoding: bytes, as: UTF8.self))
             inputs.append(String(decoding: (0..<Int.random(in: 0...200)).map { _ in UInt8.random(in: 0...255) }, as: UTF8.self))
         }
@@ -253,6 +254,50 @@ final class JOSETests: XCTestCase {
         ]
         for jwk in bad { assertThrows { try PublicKey(jwk: jwk) } }
         for json in ["", "[]", "{", "null", "\"x\"", "{\"kty\":\"RSA\"}"] { assertThrows { try self.key(json) } }
+    }
+
+    func testDuplicateHeaderMembersAreRefused() throws {
+        // Two readers could disagree about which alg counts: refuse rather than pick one.
+        let token = try JWS.sign(payloadJSON: Array("{}".utf8), key: Self.ecKey)
+        for header in ["{\"alg\":\"ES256\",\"alg\":\"none\"}", "{\"alg\":\"none\",\"alg\":\"ES256\"}",
+                       "{\"alg\":\"ES256\",\"kid\":\"a\",\"kid\":\"b\"}", "{\"alg\":\"ES256\",\"a\\u006cg\":\"none\"}"] {
+            assertThrows {
+                try JWS.verify(self.replacing(token, part: 0, with: Base64URL.encode(header)), key: Self.ecKey.publicKey, allowed: [.es256])
+            }
+        }
+    }
+
+    func testStrictJSONReader() throws {
+        let good: [(String, JOSEJSON.Value)] = [
+            ("{}", .object([:])),
+            (" {\"a\" : [1, -0.5e+3, true, false, null, \"x\"] }\r\n",
+             .object(["a": .array([.number("1"), .number("-0.5e+3"), .bool(true), .bool(false), .null, .string("x")])])),
+            ("{\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00é\"}", .object(["s": .string("\"\\/\u{8}\u{C}\n\r\té😀é")])),
+        ]
+        for (text, value) in good {
+            XCTAssertEqual(try JOSEJSON.object(Array(text.utf8), what: "t"), { if case .object(let m) = value { return m }; return [:] }(), text)
+        }
+        let bad = ["", "[]", "1", "\"a\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1}x", "{a:1}", "{'a':1}",
+                   "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}", "{\"a\":1e}", "{\"a\":tru}", "{\"a\":\"\\x\"}",
+                   "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"tab\there\"}",
+                   "{\"a\":1,\"a\":2}", "\u{FEFF}{}", "{\"a\":[1,]}", "{\"a\":" + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "}"]
+        for text in bad {
+            XCTAssertThrowsError(try JOSEJSON.object(Array(text.utf8), what: "t"), text)
+        }
+        XCTAssertThrowsError(try JOSEJSON.object([0x7B, 0x22, 0xC3, 0x22, 0x3A, 0x31, 0x7D], what: "invalid UTF-8"))
+    }
+
+    func testKeySetKeepsTheUsableKeys() throws {
+        let jwks = "{\"keys\":[\(Self.rfc7515RSA),\(Self.rfc7515EC),{\"kty\":\"oct\",\"k\":\"AAAA\"},\(Self.rsaKey.publicJWK),"
+            + "{\"kty\":\"RSA\",\"use\":\"enc\",\"n\":\"AQAB\",\"e\":\"AQAB\"},7,\(Self.rfc7638)]}"
+        let keys = try PublicKey.keySet(jwksJSON: Array(jwks.utf8))
+        XCTAssertEqual(keys.map(\.algorithm), [.rs256, .es256, .rs256, .rs256])
+        XCTAssertEqual(keys[2].keyID, Self.rsaKey.kid)
+        XCTAssertEqual(keys[3].keyID, "2011-04-29")
+        for text in ["{}", "{\"keys\":{}}", "[]", "{\"keys\":[]"] {
+            XCTAssertThrowsError(try PublicKey.keySet(jwksJSON: Array(text.utf8)), text)
+        }
+        XCTAssertEqual(try PublicKey.keySet(jwksJSON: Array("{\"keys\":[]}".utf8)).count, 0)
     }
 
     func testSigningIsFastEnough() throws {
