@@ -90,10 +90,14 @@ public struct PublicKey: Sendable {
         switch try member("kty") {
         case "RSA":
             var n = try bytes("n")
-            let e = try bytes("e")
+            var e = try bytes("e")
             // Base64urlUInt should be minimal; a leading zero octet is harmless, so drop it.
             while n.count > 1 && n[0] == 0 { n.removeFirst() }
+            while e.count > 1 && e[0] == 0 { e.removeFirst() }
             guard n.count <= Self.maximumRSABits / 8, e.count <= 8 else { throw .malformed("RSA JWK numbers too large") }
+            // An even or tiny exponent is no RSA key (e = 1 would make every "signature" valid).
+            guard let last = e.last, last & 1 == 1, e.count > 1 || last >= 3
+            else { throw .malformed("RSA JWK exponent is not an odd number of at least 3") }
             guard n.count * 8 >= Self.minimumRSABits else { throw .crypto("RSA key under \(Self.minimumRSABits) bits") }
             pointer = gh_jose_rsa_public_key(n, n.count, e, e.count)
         case "EC":

@@ -251,6 +251,8 @@ final class JOSETests: XCTestCase {
             changed(rsa, "d", "AQAB"), changed(ec, "crv", "P-384"), changed(ec, "crv", nil), changed(ec, "y", Base64URL.encode(offCurve)),
             changed(ec, "x", Base64URL.encode(Array(x.dropFirst()))), changed(ec, "x", Base64URL.encode([0] + x)),
             changed(ec, "y", nil), changed(rsa, "alg", "HS256"), changed(rsa, "kid", 7),
+            changed(rsa, "e", Base64URL.encode([1])), changed(rsa, "e", Base64URL.encode([0, 1])), changed(rsa, "e", Base64URL.encode([1, 0])),
+            changed(rsa, "e", Base64URL.encode([0])),
         ]
         for jwk in bad { assertThrows { try PublicKey(jwk: jwk) } }
         for json in ["", "[]", "{", "null", "\"x\"", "{\"kty\":\"RSA\"}"] { assertThrows { try self.key(json) } }
