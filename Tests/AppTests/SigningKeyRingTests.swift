@@ -78,9 +78,7 @@ final class SigningKeyRingTests: XCTestCase {
         // Again: nothing new.
         XCTAssertEqual(try rings[0].ensureKeys(), [])
         XCTAssertEqual(try rows().count, 2)
-        // Only the algorithms asked for.
-        let otherScratch = try rows()
-        XCTAssertEqual(otherScratch.filter { $0[4] == "t" }.count, 2)
+        XCTAssertEqual(try rows().filter { $0[4] == "t" }.count, 2, "both keys are current")
     }
 
     func testPrivateKeysAreSealedBoundToTheirRow() throws {
@@ -134,6 +132,18 @@ final class SigningKeyRingTests: XCTestCase {
         let confused = Base64URL.encode("{\"alg\":\"ES256\",\"kid\":\"\(rsaKid)\"}") + "." + parts[1] + "." + parts[2]
         XCTAssertThrowsError(try ring.verify(confused)) { XCTAssertEqual($0 as? JOSEError, .algorithmNotAllowed("ES256")) }
         XCTAssertThrowsError(try ring.verify("garbage"))
+    }
+
+    func testEnsureKeysForChosenAlgorithms() throws {
+        let ring = try ring()
+        XCTAssertEqual(try ring.ensureKeys([.es256]).map(\.algorithm), ["ES256"])
+        XCTAssertEqual(try rows().count, 1)
+        XCTAssertNoThrow(try ring.verify(try ring.sign(payloadJSON: payload, algorithm: .es256, type: nil)))
+        XCTAssertThrowsError(try ring.sign(payloadJSON: payload, algorithm: .rs256, type: nil)) {
+            XCTAssertEqual($0 as? JOSEError, .unknownKey("no current RS256 key"))
+        }
+        XCTAssertEqual(try ring.ensureKeys().map(\.algorithm), ["RS256"])
+        XCTAssertNoThrow(try ring.verify(try ring.sign(payloadJSON: payload, algorithm: .rs256, type: nil)))
     }
 
     func testUnloadedRingRefusesToSign() throws {
