@@ -35,7 +35,7 @@ public enum ServerRunner {
         }
         let server = try makeServer(config: config, logger: logger, login: login)
         try server.start()
-        let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)
+        let sweeper = SessionSweeper(sessions: login.sessions, grants: PostgresOAuthGrantStore(pool: pool), logger: logger)
         defer { sweeper.stop() }
         var watcher: BlueprintWatcher?
         if let directory = config.blueprintsDirectory {
