@@ -40,7 +40,8 @@ public enum ServerRunner {
         var watcher: BlueprintWatcher?
         if let directory = config.blueprintsDirectory {
             watcher = BlueprintWatcher(directory: directory, databaseURL: databaseURL,
-                                       environment: ProcessEnvironment.current(), logger: logger)
+                                       environment: ProcessEnvironment.current(), sealer: try? config.secretSealer(),
+                                       logger: logger)
         }
         defer { watcher?.stop() }
         logger.info("gatehouse listening", metadata: [
