@@ -47,7 +47,7 @@ public final class PGListener: @unchecked Sendable {
     }
 
     deinit {
-        for fd in wakePipe where fd >= 0 { Glibc_close(fd) }
+        for fd in wakePipe where fd >= 0 { closeDescriptor(fd) }
     }
 
     /// Starts the thread (once; later calls do nothing). Returns at once: connecting happens there.
@@ -143,7 +143,7 @@ public final class PGListener: @unchecked Sendable {
     }
 }
 
-private func Glibc_close(_ fd: Int32) {
+private func closeDescriptor(_ fd: Int32) {
     #if canImport(Glibc)
     _ = Glibc.close(fd)
     #else
