@@ -116,6 +116,39 @@ final class PostgresOAuthGrantStoreTests: XCTestCase {
         XCTAssertEqual(revoked, "2")
     }
 
+    func testRacingRotationsRotateOnceAndEndTheFamily() throws {
+        let grant = UUID().uuidString.lowercased()
+        try store.storeRefreshToken(refresh(1, grant: grant))
+        let outcomes = Locked<[OAuthRefreshRotation]>([])
+        let start = DispatchSemaphore(value: 0), done = DispatchGroup()
+        for byte in [UInt8(2), 3] {
+            let store = self.store!, now = self.now, replacement = refresh(byte, grant: grant)
+            done.enter()
+            Thread.detachNewThread {
+                start.wait()
+                let outcome = (try? store.rotateRefreshToken(hash: [UInt8](repeating: 1, count: 32), clientID: "ar-aging",
+                                                             replacement: replacement, at: now)) ?? .invalid
+                outcomes.withLock { $0.append(outcome) }
+                done.leave()
+            }
+        }
+        start.signal()
+        start.signal()
+        done.wait()
+        let all = outcomes.withLock { $0 }
+        XCTAssertEqual(all.filter { if case .rotated = $0 { true } else { false } }.count, 1, "\(all)")
+        XCTAssertEqual(all.filter { $0 == .reused(grantID: grant) }.count, 1, "\(all)")
+        // The winner's replacement was revoked with the family.
+        XCTAssertNil(try store.refreshToken(hash: hash(2), at: now))
+        XCTAssertNil(try store.refreshToken(hash: hash(3), at: now))
+        XCTAssertTrue(try store.isRevoked(grantID: grant, jti: "-"))
+    }
+
+    func testRevokingAGrantThatIsNotAUUIDOnlyMarksIt() throws {
+        try store.revokeGrant("opaque-grant", until: now.adding(seconds: 60), at: now)
+        XCTAssertTrue(try store.isRevoked(grantID: "opaque-grant", jti: "-"))
+    }
+
     func testExpiredRefreshTokenIsInvalid() throws {
         let grant = UUID().uuidString.lowercased()
         try store.storeRefreshToken(refresh(1, grant: grant, expires: 10))
