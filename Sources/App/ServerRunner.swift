@@ -35,12 +35,13 @@ public enum ServerRunner {
         }
         let server = try makeServer(config: config, logger: logger, login: login)
         try server.start()
-        let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)
+        let sweeper = SessionSweeper(sessions: login.sessions, grants: PostgresOAuthGrantStore(pool: pool), logger: logger)
         defer { sweeper.stop() }
         var watcher: BlueprintWatcher?
         if let directory = config.blueprintsDirectory {
             watcher = BlueprintWatcher(directory: directory, databaseURL: databaseURL,
-                                       environment: ProcessEnvironment.current(), logger: logger)
+                                       environment: ProcessEnvironment.current(), sealer: try? config.secretSealer(),
+                                       logger: logger)
         }
         defer { watcher?.stop() }
         logger.info("gatehouse listening", metadata: [

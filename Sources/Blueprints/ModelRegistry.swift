@@ -95,8 +95,7 @@ public struct ModelRegistry: Sendable {
 
     public func spec(for model: String) -> ModelSpec? { models[model] }
 
-    /// `group` and `user` (applied once the store lands) and the OIDC issue's `scope-mapping`,
-    /// `oauth2-provider` and `application` (validated only).
+    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`.
     public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application])
 }
 
@@ -130,7 +129,7 @@ extension ModelSpec {
             FieldSpec("description", .string),
             FieldSpec("expression", .expression, requiredOnCreate: true),
         ],
-        isApplied: false)
+        isApplied: true)
 
     public static let oauth2Provider = ModelSpec(
         name: "oauth2-provider", identifiers: ["name"],
@@ -149,11 +148,17 @@ extension ModelSpec {
             FieldSpec("access_code_validity", .duration),
             FieldSpec("access_token_validity", .duration),
             FieldSpec("refresh_token_validity", .duration),
+            FieldSpec("allow_plain_pkce", .bool),
+            // The user client_credentials tokens are issued for; created when missing (svc-<client_id>).
+            FieldSpec("service_account", .string),
         ],
-        isApplied: false,
+        isApplied: true,
         checks: [{ attrs in
             if attrs["client_type"] == .string("public"), attrs["client_secret"] != nil {
                 return [("attrs.client_secret", "a public client has no secret (it uses PKCE)")]
+            }
+            if attrs["client_type"] == .string("confidential"), attrs["client_secret"] == nil {
+                return [("attrs.client_secret", "a confidential client needs a secret (client_secret: !Env NAME)")]
             }
             return []
         }])
@@ -166,5 +171,5 @@ extension ModelSpec {
             FieldSpec("launch_url", .url),
             FieldSpec("groups", .referenceList(model: "group")),
         ],
-        isApplied: false)
+        isApplied: true)
 }

@@ -17,7 +17,8 @@ public protocol UserStore: Sendable {
     /// Sets (or, with nil, removes) the password hash and `passwordChangedAt = at`.
     func setPassword(userID: UserID, hash: String?, at: Timestamp) throws(StoreError)
     func recordLogin(userID: UserID, at: Timestamp) throws(StoreError)
-    /// Marks the user inactive and ends all their sessions, in one transaction.
+    /// Marks the user inactive, ends all their sessions and revokes every live OAuth code and
+    /// refresh token of theirs, in one transaction.
     func deactivateUser(_ id: UserID, at: Timestamp) throws(StoreError)
     func activateUser(_ id: UserID) throws(StoreError)
     /// The user's groups: direct memberships and every ancestor of them, each once, by name.

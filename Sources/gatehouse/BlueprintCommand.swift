@@ -42,7 +42,8 @@ struct BlueprintCommand: ParsableCommand {
             let pool = PGPool(url: url.unredactedURL, configuration: configuration)
             defer { pool.close() }
             do {
-                let results = try BlueprintApplier(pool: pool, environment: ProcessEnvironment.current()).apply(paths: files)
+                let results = try BlueprintApplier(pool: pool, environment: ProcessEnvironment.current(),
+                                                sealer: try? config.secretSealer()).apply(paths: files)
                 results.forEach { print($0.summary) }
             } catch {
                 error.lines.forEach { printError($0) }

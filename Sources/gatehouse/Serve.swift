@@ -22,7 +22,8 @@ struct Serve: ParsableCommand {
         if let directory = config.blueprintsDirectory {
             do {
                 try BlueprintStartup.apply(directory: directory, databaseURL: config.databaseURL!,
-                                           environment: ProcessEnvironment.current(), logger: logger)
+                                           environment: ProcessEnvironment.current(), sealer: try? config.secretSealer(),
+                                           logger: logger)
             } catch {
                 error.lines.forEach { logger.critical("\($0)") }
                 logger.critical("blueprint \(error.file) rejected; nothing was applied, not starting")

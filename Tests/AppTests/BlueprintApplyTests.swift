@@ -155,16 +155,16 @@ final class BlueprintApplyTests: XCTestCase {
                 attrs: {groups: [nowhere]}
             """
         let missingEnv = Self.example.replacingOccurrences(of: "!Env DEMO_PASSWORD", with: "!Env NOT_SET_ANYWHERE")
-        let validatedOnly = Self.example.replacingOccurrences(of: "name: Somchai Prasert", with: "name: Changed") + """
+        let noSecret = Self.example.replacingOccurrences(of: "name: Somchai Prasert", with: "name: Changed") + """
 
-              - model: scope-mapping
-                identifiers: {name: m3}
-                attrs: {scope_name: m3, expression: "{}"}
+              - model: oauth2-provider
+                identifiers: {name: p}
+                attrs: {client_type: confidential, client_id: p, redirect_uris: []}
             """
         let cases: [(String, String)] = [
             (dangling, "group name=nowhere is neither in this file nor known"),
             (missingEnv, "environment variable NOT_SET_ANYWHERE is not set"),
-            (validatedOnly, "scope-mapping is validated only, not applied yet"),
+            (noSecret, "a confidential client needs a secret"),
         ]
         for (yaml, message) in cases {
             XCTAssertThrowsError(try apply(yaml, file: "bad.yaml")) { error in

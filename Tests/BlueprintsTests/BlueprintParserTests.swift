@@ -127,7 +127,12 @@ final class BlueprintParserTests: XCTestCase {
             "matching_mode": .string("strict"), "url": .string("https://ar.example.co.th/auth/callback"),
         ])]))
         XCTAssertEqual(provider.attrs["signing_alg"], .string("RS256"))
-        XCTAssertFalse(ModelRegistry.standard.spec(for: "oauth2-provider")!.isApplied)
+        XCTAssertTrue(ModelRegistry.standard.spec(for: "oauth2-provider")!.isApplied)
+        // A confidential client must have its secret.
+        let noSecret = oidcExample.replacingOccurrences(of: "      client_secret: !Env AR_AGING_SECRET\n", with: "")
+        XCTAssertEqual(errors(noSecret, existing: existing).map(\.description), [
+            "bad.yaml:10: entries[1] (oauth2-provider name=ar-aging): attrs.client_secret: a confidential client needs a secret (client_secret: !Env NAME)",
+        ])
         // Without the group anywhere, the application's reference dangles.
         let found = errors(oidcExample, environment: ["AR_AGING_SECRET": "x"])
         XCTAssertEqual(found.map(\.description), [

@@ -52,13 +52,17 @@ public struct BlueprintApplier: Sendable {
     public let environment: [String: String]
     public let hasher: PasswordHasher
     public let registry: ModelRegistry
+    /// Seals client secrets (`GatehouseConfig.secretSealer()`); without it a blueprint that
+    /// stores one is rejected.
+    public let sealer: SecretSealer?
 
     public init(pool: PGPool, environment: [String: String], hasher: PasswordHasher = PasswordHasher(),
-                registry: ModelRegistry = .standard) {
+                registry: ModelRegistry = .standard, sealer: SecretSealer? = nil) {
         self.pool = pool
         self.environment = environment
         self.hasher = hasher
         self.registry = registry
+        self.sealer = sealer
     }
 
     /// Applies `files` (name for errors, YAML text) in order; one result per file.
@@ -67,7 +71,7 @@ public struct BlueprintApplier: Sendable {
         do {
             return try pool.transaction { connection in
                 try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [.int(Int(Self.advisoryLockKey))])
-                let objects = PostgresBlueprintObjects(connection: connection, hasher: hasher)
+                let objects = PostgresBlueprintObjects(connection: connection, hasher: hasher, sealer: sealer)
                 let parser = BlueprintParser(registry: registry, environment: environment)
                 var results: [BlueprintApplyResult] = []
                 for (file, yaml) in files {
@@ -146,7 +150,7 @@ public enum BlueprintStartup {
     /// transaction and logs one line per file. Throws with the error lines of the bad file.
     @discardableResult
     public static func apply(directory: String, databaseURL: DatabaseURL, environment: [String: String],
-                             logger: Logger) throws(BlueprintApplyFailure) -> [BlueprintApplyResult] {
+                             sealer: SecretSealer? = nil, logger: Logger) throws(BlueprintApplyFailure) -> [BlueprintApplyResult] {
         let files = try BlueprintApplier.blueprintFiles(under: directory)
         if files.isEmpty {
             logger.info("no blueprints to apply", metadata: ["directory": "\(directory)"])
@@ -157,7 +161,7 @@ public enum BlueprintStartup {
         configuration.minIdle = 0
         let pool = PGPool(url: databaseURL.unredactedURL, configuration: configuration)
         defer { pool.close() }
-        let results = try BlueprintApplier(pool: pool, environment: environment).apply(paths: files)
+        let results = try BlueprintApplier(pool: pool, environment: environment, sealer: sealer).apply(paths: files)
         for result in results {
             logger.info("blueprint applied", metadata: [
                 "file": "\(result.file)", "blueprint": "\(result.blueprint.name)", "created": "\(result.created)",

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Crypto
 import Dispatch
 import Logging
 
@@ -17,6 +18,7 @@ final class BlueprintWatcher: @unchecked Sendable {  // the timer is only touche
     private let directory: String
     private let databaseURL: DatabaseURL
     private let environment: [String: String]
+    private let sealer: SecretSealer?
     private let logger: Logger
     private let queue = DispatchQueue(label: "gatehouse.blueprint-watcher")
     private let timer: DispatchSourceTimer
@@ -27,11 +29,12 @@ final class BlueprintWatcher: @unchecked Sendable {  // the timer is only touche
         let modifiedNanoseconds: Int64
     }
 
-    init(directory: String, databaseURL: DatabaseURL, environment: [String: String], logger: Logger,
-         interval: Double = 2) {
+    init(directory: String, databaseURL: DatabaseURL, environment: [String: String], sealer: SecretSealer? = nil,
+         logger: Logger, interval: Double = 2) {
         self.directory = directory
         self.databaseURL = databaseURL
         self.environment = environment
+        self.sealer = sealer
         self.logger = logger
         lastSeen = Locked(BlueprintWatcher.stamps(under: directory))
         timer = DispatchSource.makeTimerSource(queue: queue)
@@ -52,7 +55,7 @@ final class BlueprintWatcher: @unchecked Sendable {  // the timer is only touche
         logger.info("blueprint files changed; applying", metadata: ["directory": "\(directory)"])
         do {
             try BlueprintStartup.apply(directory: directory, databaseURL: databaseURL, environment: environment,
-                                       logger: logger)
+                                       sealer: sealer, logger: logger)
         } catch {
             error.lines.forEach { logger.error("\($0)") }
             logger.error("blueprint \(error.file) rejected; nothing was applied; still running on the previous state")

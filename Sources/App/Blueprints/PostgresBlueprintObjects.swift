@@ -4,8 +4,9 @@ import Postgres
 import Store
 
 /// What exists and where plans are written, over one PostgreSQL connection inside a
-/// transaction its caller holds (`BlueprintApplier`). Stores `group` and `user`; every other
-/// model is refused when written (and reads as missing).
+/// transaction its caller holds (`BlueprintApplier`). Stores `group`, `user` and (see
+/// `PostgresBlueprintObjects+OAuth.swift`) `scope-mapping`, `oauth2-provider`, `application`;
+/// every other model is refused when written (and reads as missing).
 ///
 /// Reads go through the transaction-scoped stores, so they see what earlier steps wrote.
 /// Each change appends one `blueprint.apply` audit event in the same transaction; its context
@@ -16,16 +17,19 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
     let groups: PostgresGroupStore
     let events: PostgresEventStore
     let hasher: PasswordHasher
+    /// Seals client secrets; nil when no master key is configured (then a client secret cannot be stored).
+    let sealer: SecretSealer?
     /// The file and blueprint being applied, for the audit events.
     var file = ""
     var blueprintName = ""
 
-    init(connection: PGConnection, hasher: PasswordHasher) {
+    init(connection: PGConnection, hasher: PasswordHasher, sealer: SecretSealer? = nil) {
         self.connection = connection
         users = PostgresUserStore(connection: connection)
         groups = PostgresGroupStore(connection: connection)
         events = PostgresEventStore(connection: connection)
         self.hasher = hasher
+        self.sealer = sealer
     }
 
     // MARK: ExistingObjects
@@ -53,12 +57,17 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             ]
             if let email = user.email { fields["email"] = .string(email) }
             return fields
+        case "scope-mapping", "oauth2-provider", "application":
+            return try oauthFields(of: key)
         default:
             return nil
         }
     }
 
     func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) throws -> Bool {
+        if key.model == "oauth2-provider", field == OAuthProviderConfig.secretKey {
+            return try clientSecret(of: key, matches: secret)
+        }
         guard key.model == "user", field == "password" else {
             // `!Env` in a plain string field (e.g. email): stored as plain data.
             return try fields(of: key)?[field] == .string(secret.reveal())
@@ -130,12 +139,19 @@ private struct Writer: BlueprintTransaction {
                     attributes: try fields["attributes"].map(PostgresBlueprintObjects.json) ?? .emptyObject))
             case "user":
                 let username = try identifier(key, "username")
+                // An oauth2-provider earlier in this plan may have made its service account.
+                if let existing = try users.user(username: username), PostgresBlueprintObjects.isServiceAccount(existing) {
+                    try updateUser(key, fields: fields)
+                    return
+                }
                 let user = try users.createUser(NewUser(
                     username: username, email: string(fields["email"]), name: string(fields["name"]) ?? "",
                     isActive: bool(fields["is_active"]) ?? true, isSuperuser: bool(fields["is_superuser"]) ?? false,
                     attributes: try fields["attributes"].map(PostgresBlueprintObjects.json) ?? .emptyObject,
                     passwordHash: try passwordHash(fields["password"])))
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
+            case "scope-mapping", "oauth2-provider", "application":
+                try objects.createOAuth(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -152,27 +168,33 @@ private struct Writer: BlueprintTransaction {
                 if let attributes = fields["attributes"] { group.attributes = try PostgresBlueprintObjects.json(attributes) }
                 _ = try groups.updateGroup(group)
             case "user":
-                guard var user = try users.user(username: try identifier(key, "username")) else { throw StoreError.notFound("user") }
-                let profile = ["email", "name", "is_superuser", "attributes"]
-                if profile.contains(where: { fields[$0] != nil }) {
-                    if let email = string(fields["email"]) { user.email = email }
-                    if let name = string(fields["name"]) { user.name = name }
-                    if let superuser = bool(fields["is_superuser"]) { user.isSuperuser = superuser }
-                    if let attributes = fields["attributes"] { user.attributes = try PostgresBlueprintObjects.json(attributes) }
-                    user = try users.updateUser(user)
-                }
-                if let hash = try passwordHash(fields["password"]) {
-                    try users.setPassword(userID: user.id, hash: hash, at: .now())
-                }
-                if let active = bool(fields["is_active"]) {
-                    // Deactivating ends the user's sessions (UserStore.deactivateUser).
-                    if active { try users.activateUser(user.id) } else { try users.deactivateUser(user.id, at: .now()) }
-                }
-                if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
+                try updateUser(key, fields: fields)
+            case "scope-mapping", "oauth2-provider", "application":
+                try objects.updateOAuth(key, fields: fields)
             default:
                 throw notApplied(key)
             }
         }
+    }
+
+    private func updateUser(_ key: EntryKey, fields: [String: FieldValue]) throws {
+        guard var user = try users.user(username: try identifier(key, "username")) else { throw StoreError.notFound("user") }
+        let profile = ["email", "name", "is_superuser", "attributes"]
+        if profile.contains(where: { fields[$0] != nil }) {
+            if let email = string(fields["email"]) { user.email = email }
+            if let name = string(fields["name"]) { user.name = name }
+            if let superuser = bool(fields["is_superuser"]) { user.isSuperuser = superuser }
+            if let attributes = fields["attributes"] { user.attributes = try PostgresBlueprintObjects.json(attributes) }
+            user = try users.updateUser(user)
+        }
+        if let hash = try passwordHash(fields["password"]) {
+            try users.setPassword(userID: user.id, hash: hash, at: .now())
+        }
+        if let active = bool(fields["is_active"]) {
+            // Deactivating ends the user's sessions and tokens (UserStore.deactivateUser).
+            if active { try users.activateUser(user.id) } else { try users.deactivateUser(user.id, at: .now()) }
+        }
+        if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
     }
 
     func delete(_ key: EntryKey) throws {
@@ -180,13 +202,22 @@ private struct Writer: BlueprintTransaction {
             switch key.model {
             case "group":
                 // Memberships go with it (ON DELETE CASCADE); child groups move to the top.
-                let result = try objects.connection.query("DELETE FROM groups WHERE name = $1", [.text(try identifier(key, "name"))])
+                let name = try identifier(key, "name")
+                let result: PGResult
+                do {
+                    result = try objects.connection.query("DELETE FROM groups WHERE name = $1", [.text(name)])
+                } catch let error as PGError where error.sqlState == "23503" {
+                    // application_groups: deleting it would open those applications to everyone.
+                    throw StoreError.invalid("group \(name) still limits who may use an application; remove it from the application's groups first")
+                }
                 guard result.affectedRows == 1 else { throw StoreError.notFound("group") }
             case "user":
                 // Sessions, tokens and memberships go with it (ON DELETE CASCADE); audit events stay.
                 let result = try objects.connection.query("DELETE FROM users WHERE lower(username) = lower($1)",
                                                           [.text(try identifier(key, "username"))])
                 guard result.affectedRows == 1 else { throw StoreError.notFound("user") }
+            case "scope-mapping", "oauth2-provider", "application":
+                try objects.deleteOAuth(key)
             default:
                 throw notApplied(key)
             }

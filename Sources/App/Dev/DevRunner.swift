@@ -119,7 +119,7 @@ public enum DevRunner {
         if let directory = config.blueprintsDirectory {
             do {
                 try BlueprintStartup.apply(directory: directory, databaseURL: config.databaseURL!, environment: environment,
-                                           logger: logger)
+                                           sealer: try? config.secretSealer(), logger: logger)
             } catch { throw failure(error) }
             return nil
         }
@@ -145,7 +145,7 @@ public enum DevRunner {
         let results: [BlueprintApplyResult]
         do {
             results = try BlueprintStartup.apply(directory: demoDirectory, databaseURL: config.databaseURL!,
-                                                 environment: environment, logger: logger)
+                                                 environment: environment, sealer: try? config.secretSealer(), logger: logger)
         } catch { throw failure(error) }
         return DemoLogins(usernames: results.flatMap(\.usernames), passwordSource: passwordSource,
                           generatedPassword: generated,

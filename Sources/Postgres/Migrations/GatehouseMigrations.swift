@@ -10,6 +10,7 @@ public enum GatehouseMigrations {
             """),
         Migration(version: 2, name: "core tables", sql: coreTables),
         Migration(version: 3, name: "login failures", sql: loginFailures),
+        Migration(version: 4, name: "oauth provider", sql: oauthProvider),
     ]
 }
 

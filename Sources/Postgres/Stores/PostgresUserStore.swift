@@ -91,6 +91,9 @@ public struct PostgresUserStore: UserStore {
                 """, [.uuid(id.rawValue), at.pgValue])
             guard updated.affectedRows == 1 else { throw StoreError.notFound("user") }
             try connection.query("DELETE FROM sessions WHERE user_id = $1", [.uuid(id.rawValue)])
+            // Codes and refresh tokens die with the account, not when they expire.
+            try connection.query("UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+                                 [.uuid(id.rawValue), at.pgValue])
         }
     }
 
