@@ -5,6 +5,7 @@ import Crypto
 import HTTP
 import Logging
 import Net
+import OIDC
 import Postgres
 import Redis
 import Web
@@ -33,9 +34,28 @@ public enum ServerRunner {
         } else {
             login = LoginServices.postgres(pool: pool, logger: logger)
         }
-        let server = try makeServer(config: config, logger: logger, login: login)
+        // OIDC: signing keys made on first start (every node agrees under a lock), clients read
+        // through a cache that every node drops on PostgreSQL's NOTIFY.
+        let sealer = try config.secretSealer()
+        let signingKeys = SigningKeyRing(pool: pool, sealer: sealer, retention: SigningKeyRing.defaultRetention, logger: logger)
+        do {
+            try signingKeys.ensureKeys()
+        } catch {
+            throw ConfigError(key: ConfigKey.secretKey, problem: "the signing keys could not be opened or created: \(error)")
+        }
+        let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer, logger: logger)
+        directory.startListening(databaseURL: databaseURL.unredactedURL)
+        defer { directory.stopListening() }
+        let grants = PostgresOAuthGrantStore(pool: pool)
+        let oidcLogger = logger
+        let oidc = OIDCProvider(
+            externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
+            keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
+            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
+
+        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc)
         try server.start()
-        let sweeper = SessionSweeper(sessions: login.sessions, grants: PostgresOAuthGrantStore(pool: pool), logger: logger)
+        let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
         defer { sweeper.stop() }
         var watcher: BlueprintWatcher?
         if let directory = config.blueprintsDirectory {
@@ -59,7 +79,7 @@ public enum ServerRunner {
     }
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
-    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices) throws -> HTTPServer {
+    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -71,6 +91,7 @@ public enum ServerRunner {
             serverKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/web/csrf/v1".utf8)),
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
+        oidc?.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
 
         var tls: TLSContext?

@@ -59,7 +59,10 @@ class Browser:
 
     def submit(self, response, username, password):
         body = response.text
-        form = re.search(r'<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>(.*?)</form>', body, re.S)
+        # The page's own form, not the language switch in the header.
+        forms = [f for f in re.finditer(r'<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>(.*?)</form>', body, re.S)
+                 if "/-/i18n/" not in f.group(1)]
+        form = forms[0] if forms else None
         if not form:
             raise SystemExit(f"FAILED browser: no form on {response.url}")
         action = self.absolute(html.unescape(form.group(1)))
