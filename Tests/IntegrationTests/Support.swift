@@ -40,6 +40,22 @@ func generateSecretKey() -> String {
     }.joined()
 }
 
+/// The master key of servers started against the shared test database.
+let sharedSecretKey = generateSecretKey()
+
+/// A database for this test process's servers (made on first use): what they store, such as
+/// signing keys sealed under `sharedSecretKey`, never meets a server of an earlier run.
+private let runDatabaseLock = NSLock()
+nonisolated(unsafe) private var runDatabaseValue: LoginScratchDatabase?
+func runDatabase(_ env: IntegrationEnvironment) throws -> LoginScratchDatabase {
+    runDatabaseLock.lock()
+    defer { runDatabaseLock.unlock() }
+    if let runDatabaseValue { return runDatabaseValue }
+    let made = try LoginScratchDatabase(adminURL: env.databaseURL)
+    runDatabaseValue = made
+    return made
+}
+
 /// A port on 127.0.0.1 that was free a moment ago: bind port 0, read it, close.
 func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -98,11 +114,13 @@ final class GatehouseChild: @unchecked Sendable {
     /// `overrides` replace or add keys; a value of "" removes the key.
     static func serve(_ env: IntegrationEnvironment, port: Int? = nil, overrides: [String: String] = [:]) throws -> GatehouseChild {
         let port = try port ?? freePort()
-        let key = generateSecretKey()
+        // One master key for every server of this test run: they share the test database,
+        // whose signing keys are sealed under the key of the first server that started.
+        let key = sharedSecretKey
         var environment = [
             "GATEHOUSE_LISTEN": "127.0.0.1:\(port)",
             "GATEHOUSE_EXTERNAL_URL": "http://127.0.0.1:\(port)",
-            "GATEHOUSE_DATABASE_URL": env.databaseURL,
+            "GATEHOUSE_DATABASE_URL": try runDatabase(env).url,
             "GATEHOUSE_REDIS_URL": env.redisURL,
             "GATEHOUSE_SECRET_KEY": key,
             "GATEHOUSE_LOG_FORMAT": "json",
