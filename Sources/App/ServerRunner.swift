@@ -33,7 +33,10 @@ public enum ServerRunner {
         } else {
             login = LoginServices.postgres(pool: pool, logger: logger)
         }
-        let server = try makeServer(config: config, logger: logger, login: login)
+        // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
+        let sessionCache = (login.users as? CachedUserStore)?.cache
+        let scim = SCIMDirectory(pool: pool, logger: logger) { user in sessionCache?.invalidateUser(user) }
+        let server = try makeServer(config: config, logger: logger, login: login, scim: scim)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, logger: logger)
         defer { sweeper.stop() }
@@ -58,7 +61,8 @@ public enum ServerRunner {
     }
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
-    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices) throws -> HTTPServer {
+    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices,
+                           scim: SCIMDirectory? = nil) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -71,6 +75,7 @@ public enum ServerRunner {
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
+        if let scim { web.mount(SCIMRoutes(directory: scim)) }
 
         var tls: TLSContext?
         if let files = config.tls {

@@ -10,6 +10,9 @@ public enum GatehouseMigrations {
             """),
         Migration(version: 2, name: "core tables", sql: coreTables),
         Migration(version: 3, name: "login failures", sql: loginFailures),
+        // wip-scim placeholder: version 4 belongs to the OAuth branch; the integrator replaces this line with it.
+        Migration(version: 4, name: "reserved for oauth", sql: "SELECT 1"),
+        Migration(version: 5, name: "scim", sql: scim),
     ]
 }
 
