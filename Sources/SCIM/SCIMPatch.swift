@@ -67,14 +67,17 @@ public struct SCIMPatch: Sendable {
                 }
                 continue
             }
-            let path: SCIMPath
-            do { path = try SCIMPath.attributePath(key) } catch { throw .invalidPath("\(JSONValue.quoted(key)) is not an attribute path") }
-            try apply(op, path: path, value: item, to: &document, type: type)
+            // Keys may be paths: `name.givenName`, `emails[type eq "work"].value`, `urn:…:User:employeeNumber`.
+            try apply(op, path: try SCIMPath.parse(key), value: item, to: &document, type: type)
         }
     }
 
     static func apply(_ op: Op, path raw: SCIMPath, value: JSONValue?, to document: inout [String: JSONValue],
                       type: SCIMResourceType) throws(SCIMError) {
+        if raw.schema == nil, let ext = type.extensionSchema(raw.attribute) {
+            try applyToExtension(op, ext, value: value, to: &document, type: type)
+            return
+        }
         guard let attribute = type.attribute(for: raw) else {
             if op == .remove { return }
             throw .invalidPath("\(raw) is not an attribute of \(type.name)")
@@ -82,6 +85,8 @@ public struct SCIMPatch: Sendable {
         if attribute.mutability == .readOnly {
             throw .mutability("\(attribute.name) is read-only")
         }
+        // Never stored (passwords are not provisioned: staff sign in through Entra ID).
+        if attribute.returned == .never { return }
         var path = raw
         path.attribute = attribute.name
         // Where the attribute lives: the resource itself or its extension object.
@@ -101,6 +106,20 @@ public struct SCIMPatch: Sendable {
             document[extensionKey] = container.isEmpty ? nil : .object(container)
         } else {
             document = container
+        }
+    }
+
+    /// A path naming a whole extension (`urn:…:enterprise:2.0:User`): its attributes one by one.
+    static func applyToExtension(_ op: Op, _ ext: SCIMSchema, value: JSONValue?, to document: inout [String: JSONValue],
+                                 type: SCIMResourceType) throws(SCIMError) {
+        if op == .remove {
+            document[ext.id] = nil
+            return
+        }
+        guard case .object(let members)? = value else { throw .invalidValue("\(ext.id) must be an object") }
+        if op == .replace { document[ext.id] = nil }
+        for key in members.keys.sorted() where key.lowercased() != "schemas" {
+            try apply(op, path: SCIMPath(schema: ext.id, attribute: key), value: members[key], to: &document, type: type)
         }
     }
 

@@ -71,3 +71,20 @@ final class SCIMPatchTests: XCTestCase {
         XCTAssertEqual(out, ["userName": "x", "active": true, SCIMSchema.enterpriseURN: ["department": "IT"]])
     }
 }
+
+final class SCIMPatchCompliantTests: XCTestCase {
+    func testPathlessReplaceWithValueFilterKeys() throws {
+        // aadOptscim062020: one path-less replace carrying every changed attribute.
+        let body = JSONValue.parse(Array(#"""
+            {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{
+             "displayName":"Pvlo","emails[type eq \"work\"].value":"TestBcwqnm@test.microsoft.com","name.givenName":"Gtfd",
+             "name.familyName":"Pkqf","externalId":"Eqpj","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"Eqpj"}}]}
+            """#.utf8))!
+        let out = try SCIMPatch.parse(body).apply(to: ["userName": "x"], type: .user)
+        XCTAssertEqual(out["emails"], [["type": "work", "value": "TestBcwqnm@test.microsoft.com"]])
+        XCTAssertEqual(out["name"], ["givenName": "Gtfd", "familyName": "Pkqf"])
+        XCTAssertEqual(out["externalId"], "Eqpj")
+        XCTAssertEqual(out["displayName"], "Pvlo")
+        XCTAssertEqual(out[SCIMSchema.enterpriseURN], ["employeeNumber": "Eqpj"])
+    }
+}

@@ -119,20 +119,18 @@ extension SCIMDirectory {
         return stored
     }
 
-    /// Makes the group's members exactly `value` (a list of `{"value": id}`): the source's
-    /// users and groups; any other id is 400 `invalidValue`.
+    /// Makes the group's members exactly `value` (a list of `{"value": id}`) among the source's
+    /// users and groups. Ids that name none of them are ignored, not refused: RFC 7644 does not
+    /// ask for referential integrity, and a client that adds a member before creating it must
+    /// not fail the whole change (the member appears once it is added again after its creation).
     static func setMembers(of group: String, to value: JSONValue?, _ endpoint: SCIMEndpoint, on connection: PGConnection) throws {
-        let wanted = Set((value?.arrayValue ?? []).compactMap { $0.member("value")?.stringValue })
-        for id in wanted where !isUUID(id) { throw SCIMError.invalidValue("member \(id) is not a resource of this source") }
+        let wanted = Set((value?.arrayValue ?? []).compactMap { $0.member("value")?.stringValue?.lowercased() }).filter(isUUID)
         let source = PGValue.uuid(endpoint.source.id)
         let known = try connection.query("""
             SELECT user_id::text, group_id::text FROM scim_resources
             WHERE source_id = $1 AND deleted_at IS NULL AND (user_id = ANY($2::uuid[]) OR group_id = ANY($2::uuid[]))
             """, [source, uuidArray(wanted.sorted())])
-        let users = Set(known.rows.compactMap { $0[0] }), groups = Set(known.rows.compactMap { $0[1] })
-        if let missing = wanted.subtracting(users).subtracting(groups).sorted().first {
-            throw SCIMError.invalidValue("member \(missing) is not a resource of this source")
-        }
+        let users = Set(known.rows.compactMap { $0[0] }), groups = Set(known.rows.compactMap { $0[1] }).subtracting([group])
         let current = try connection.query("""
             SELECT m.user_id::text FROM group_memberships m JOIN scim_resources r ON r.user_id = m.user_id AND r.source_id = $2
             WHERE m.group_id = $1
@@ -190,8 +188,9 @@ extension SCIMDirectory {
             """, [.uuid(id), .uuid(endpoint.source.id)])
         var out = doc
         let members: [JSONValue] = result.rows.compactMap { row in
-            guard let value = row[0], let display = row[1], let type = row[2] else { return nil }
-            return ["value": .string(value), "display": .string(display), "type": .string(type),
+            // No `display`: clients compare members with what they sent, and it is optional.
+            guard let value = row[0], let type = row[2] else { return nil }
+            return ["value": .string(value), "type": .string(type),
                     "$ref": .string(endpoint.base + (type == "User" ? "/Users/" : "/Groups/") + value)]
         }
         out["members"] = members.isEmpty ? nil : .array(members)

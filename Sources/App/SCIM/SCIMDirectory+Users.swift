@@ -21,8 +21,9 @@ extension SCIMDirectory {
         var active: Bool
     }
 
-    /// Checks the stored form and derives the columns. Throws `invalidValue`.
-    static func userColumns(_ doc: [String: JSONValue], defaultActive: Bool) throws(SCIMError) -> UserColumns {
+    /// Checks the stored form and derives the columns. An unassigned `active` (never sent, or
+    /// removed) means active, as for a new user. Throws `invalidValue`.
+    static func userColumns(_ doc: [String: JSONValue]) throws(SCIMError) -> UserColumns {
         guard let username = doc["userName"]?.stringValue, !username.isEmpty else {
             throw .invalidValue("userName is required")
         }
@@ -38,14 +39,12 @@ extension SCIMDirectory {
             display = [name?.member("givenName")?.stringValue, name?.member("familyName")?.stringValue]
                 .compactMap { $0 }.joined(separator: " ")
         }
-        return UserColumns(username: username, email: email, name: display, active: doc["active"]?.boolValue ?? defaultActive)
+        return UserColumns(username: username, email: email, name: display, active: doc["active"]?.boolValue ?? true)
     }
 
     func createUser(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {
-        var doc = try SCIMValues.resource(body, type: .user)
-        let columns = try Self.userColumns(doc, defaultActive: true)
-        doc["active"] = .bool(columns.active)
-        let stored = doc
+        let stored = try SCIMValues.resource(body, type: .user)
+        let columns = try Self.userColumns(stored)
         return try transaction("create user") { connection in
             let inserted = try connection.query("""
                 INSERT INTO users (username, email, name, is_active, deactivated_at)
@@ -119,10 +118,10 @@ extension SCIMDirectory {
             var current = Self.parseStored(locked.value(0, "resource"))
             let wasActive = locked.value(0, "is_active") == "true"
             current["userName"] = locked.value(0, "username").map(JSONValue.string)
-            current["active"] = .bool(wasActive)
-            var doc = try change(current)
-            let columns = try Self.userColumns(doc, defaultActive: wasActive)
-            doc["active"] = .bool(columns.active)
+            // `active` as the client sees it (see `userDocument`).
+            if current["active"] != nil || !wasActive { current["active"] = .bool(wasActive) }
+            let doc = try change(current)
+            let columns = try Self.userColumns(doc)
             try connection.query("UPDATE users SET username = $2, email = $3, name = $4, updated_at = now() WHERE id = $1",
                                  [.uuid(id), .text(columns.username), columns.email.map(PGValue.text), .text(columns.name)])
             if wasActive && !columns.active {
@@ -187,7 +186,9 @@ extension SCIMDirectory {
         let id = result.value(row, "id") ?? ""
         doc["id"] = .string(id)
         doc["userName"] = result.value(row, "username").map(JSONValue.string)
-        doc["active"] = .bool(result.value(row, "is_active") == "true")
+        // Shown when the client set it, and always when false (also after `gatehouse users deactivate`).
+        let active = result.value(row, "is_active") == "true"
+        if doc["active"] != nil || !active { doc["active"] = .bool(active) }
         doc["externalId"] = result.value(row, "external_id").map(JSONValue.string)
         doc["schemas"] = .array([.string(SCIMSchema.userURN)] + (doc[SCIMSchema.enterpriseURN] != nil ? [.string(SCIMSchema.enterpriseURN)] : []))
         doc["meta"] = meta("User", location: endpoint.base + "/Users/" + id, result, row)

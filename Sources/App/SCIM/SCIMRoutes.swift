@@ -46,7 +46,14 @@ public struct SCIMRoutes: RouteCollection, Sendable {
                 if let location = doc["meta"]?.member("location")?.stringValue { response.headers.set("Location", location) }
                 return response
             }
+        case (".search"?, 1):
+            guard method == .post else { break }
+            return try search(request, endpoint, users: nil)
         case ("Users"?, 2), ("Groups"?, 2):
+            if path[1] == ".search" {
+                guard method == .post else { break }
+                return try search(request, endpoint, users: path[0] == "Users")
+            }
             return try resource(request, endpoint, users: path[0] == "Users", id: path[1])
         case ("ServiceProviderConfig"?, 1) where method == .get:
             return Self.response(SCIMDiscovery.serviceProviderConfig(location: endpoint.base + "/ServiceProviderConfig"))
@@ -66,6 +73,8 @@ public struct SCIMRoutes: RouteCollection, Sendable {
                 throw .notFound("no resource type \(path[1])")
             }
             return Self.response(type.json(location: endpoint.base + "/ResourceTypes/" + type.name))
+        case ("ServiceProviderConfig"?, 1), ("Schemas"?, 1), ("Schemas"?, 2), ("ResourceTypes"?, 1), ("ResourceTypes"?, 2):
+            break
         default:
             throw .notFound("no SCIM endpoint \(path.joined(separator: "/"))")
         }
@@ -73,21 +82,61 @@ public struct SCIMRoutes: RouteCollection, Sendable {
     }
 
     func list(_ request: Request, _ endpoint: SCIMEndpoint, users: Bool) throws(SCIMError) -> Response {
-        let filter = try request.query("filter").flatMap { text throws(SCIMError) in
+        try list(endpoint, users: users, filter: request.query("filter"), startIndex: request.query("startIndex"),
+                 count: request.query("count"), attributes: request.query("attributes"),
+                 excludedAttributes: request.query("excludedAttributes"))
+    }
+
+    /// `POST /Users/.search` (RFC 7644 §3.4.3): the query parameters as a SearchRequest body.
+    /// At the root (`users` nil) it searches users, then groups.
+    func search(_ request: Request, _ endpoint: SCIMEndpoint, users: Bool?) throws(SCIMError) -> Response {
+        let body = try Self.body(request)
+        guard case .object = body else { throw .invalidSyntax("a SearchRequest is a JSON object") }
+        func text(_ key: String) throws(SCIMError) -> String? {
+            switch body.member(key) {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            case .number(let n)?: return JSONValue.number(n).text
+            case .array(let items)?: return items.compactMap(\.stringValue).joined(separator: ",")
+            default: throw .invalidValue("\(key) has the wrong type")
+            }
+        }
+        return try list(endpoint, users: users, filter: text("filter"), startIndex: text("startIndex"), count: text("count"),
+                        attributes: text("attributes"), excludedAttributes: text("excludedAttributes"))
+    }
+
+    func list(_ endpoint: SCIMEndpoint, users: Bool?, filter filterText: String?, startIndex: String?, count: String?,
+              attributes: String?, excludedAttributes: String?) throws(SCIMError) -> Response {
+        let filter = try filterText.flatMap { text throws(SCIMError) in
             text.isEmpty ? nil : try SCIMFilter.parse(text)
         }
-        let paging = try SCIMDiscovery.paging(startIndex: request.query("startIndex"), count: request.query("count"))
-        let projection = try Self.projection(request)
-        let wantMembers = !Self.excludes(request, "members")
-        let (total, docs) = users
-            ? try directory.listUsers(endpoint, filter: filter, startIndex: paging.startIndex, count: paging.count)
-            : try directory.listGroups(endpoint, filter: filter, startIndex: paging.startIndex, count: paging.count, members: wantMembers)
+        let paging = try SCIMDiscovery.paging(startIndex: startIndex, count: count)
+        let projection = try SCIMProjection(attributes: attributes, excludedAttributes: excludedAttributes)
+        let wantMembers = !Self.names(excludedAttributes).contains("members")
+        var total: Int, docs: [[String: JSONValue]]
+        switch users {
+        case true?:
+            (total, docs) = try directory.listUsers(endpoint, filter: filter, startIndex: paging.startIndex, count: paging.count)
+        case false?:
+            (total, docs) = try directory.listGroups(endpoint, filter: filter, startIndex: paging.startIndex, count: paging.count,
+                                                     members: wantMembers)
+        case nil:
+            // Both types, users first; paged over the concatenation.
+            let (userTotal, userDocs) = try directory.listUsers(endpoint, filter: filter, startIndex: paging.startIndex,
+                                                                count: paging.count)
+            let groupStart = max(1, paging.startIndex - userTotal)
+            let room = paging.count - userDocs.count
+            let (groupTotal, groupDocs) = try directory.listGroups(endpoint, filter: filter, startIndex: groupStart,
+                                                                   count: max(0, room), members: wantMembers)
+            total = userTotal + groupTotal
+            docs = userDocs + groupDocs
+        }
         return Self.response(SCIMDiscovery.listResponse(docs.map { .object(projection.apply($0)) }, total: total, startIndex: paging.startIndex))
     }
 
     func resource(_ request: Request, _ endpoint: SCIMEndpoint, users: Bool, id: String) throws(SCIMError) -> Response {
         let projection = try Self.projection(request)
-        let wantMembers = !Self.excludes(request, "members")
+        let wantMembers = !Self.names(request.query("excludedAttributes")).contains("members")
         let doc: [String: JSONValue]
         switch request.method {
         case .get:
@@ -138,10 +187,9 @@ public struct SCIMRoutes: RouteCollection, Sendable {
         try SCIMProjection(attributes: request.query("attributes"), excludedAttributes: request.query("excludedAttributes"))
     }
 
-    static func excludes(_ request: Request, _ attribute: String) -> Bool {
-        (request.query("excludedAttributes") ?? "").split(separator: ",").contains {
-            String($0).trimmingSpaces().lowercased() == attribute.lowercased()
-        }
+    /// The lower-cased attribute names of a comma-separated list.
+    static func names(_ list: String?) -> Set<String> {
+        Set((list ?? "").split(separator: ",").map { String($0).trimmingSpaces().lowercased() })
     }
 
     static func response(_ json: JSONValue, status: Int = 200) -> Response {
