@@ -15,6 +15,8 @@ public indirect enum SCIMFilter: Sendable, Hashable, CustomStringConvertible {
     /// Entra ID sometimes sends them. Throws `invalidFilter`.
     public static func parse(_ text: String) throws(SCIMError) -> SCIMFilter {
         guard text.utf8.count <= 4096 else { throw .invalidFilter("the filter is too long") }
+        // Nothing stored can contain NUL (PostgreSQL refuses it), so a filter with one is malformed.
+        guard !text.unicodeScalars.contains("\0") else { throw .invalidFilter("the filter contains NUL") }
         var parser = FilterParser(lexer: FilterLexer(text))
         let filter = try parser.parseOr()
         guard try parser.lexer.next() == .end else { throw .invalidFilter("unexpected text after the filter") }
@@ -95,7 +97,7 @@ struct FilterLexer {
                 case "u":
                     guard index + 4 <= scalars.count,
                           let code = UInt32(String(String.UnicodeScalarView(scalars[index..<index + 4])), radix: 16),
-                          let scalar = Unicode.Scalar(code) else { throw .invalidFilter("bad \\u escape in a string") }
+                          let scalar = Unicode.Scalar(code), code != 0 else { throw .invalidFilter("bad \\u escape in a string") }
                     out.unicodeScalars.append(scalar)
                     index += 4
                 default: throw .invalidFilter("bad escape in a string")

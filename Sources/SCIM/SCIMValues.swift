@@ -44,7 +44,9 @@ public enum SCIMValues {
             }
             if lower == "externalid" {
                 switch value {
-                case .string(let s): out["externalId"] = .string(s)
+                case .string(let s):
+                    guard !s.unicodeScalars.contains("\0") else { throw .invalidValue("externalId must not contain NUL") }
+                    out["externalId"] = .string(s)
                 case .null: break
                 default: throw .invalidValue("externalId must be a string")
                 }
@@ -91,7 +93,10 @@ public enum SCIMValues {
         case .string, .reference, .dateTime, .binary:
             switch value {
             case .null: return nil
-            case .string: return value
+            case .string(let text):
+                // PostgreSQL's text and jsonb cannot hold NUL.
+                guard !text.unicodeScalars.contains("\0") else { throw .invalidValue("\(attribute.name) must not contain NUL") }
+                return value
             default: throw .invalidValue("\(attribute.name) must be a string")
             }
         }

@@ -34,11 +34,11 @@ final class PostgresStoreTests: XCTestCase {
         try pool.withConnection { connection in
             XCTAssertEqual(try Migrator().migrate(on: connection), [], "already migrated in setUp")
             let status = try Migrator().status(on: connection)
-            XCTAssertEqual(status.databaseVersion, 3)
-            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures"])
+            XCTAssertEqual(status.databaseVersion, 5)
+            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "reserved for oauth", "scim"])
             let tables = ["users", "groups", "group_memberships", "sessions", "tokens", "signing_keys", "applications",
                           "providers", "sources", "source_connections", "flows", "stages", "flow_stage_bindings",
-                          "policies", "policy_bindings", "events", "login_failures"]
+                          "policies", "policy_bindings", "events", "login_failures", "scim_resources"]
             for table in tables {
                 XCTAssertEqual(try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(table)]).scalar, "t", table)
             }

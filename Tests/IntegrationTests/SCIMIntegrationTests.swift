@@ -126,6 +126,10 @@ final class SCIMIntegrationTests: XCTestCase {
         // Larger than maxPayloadSize: refused before any handler runs.
         let big = "{\"userName\":\"" + String(repeating: "a", count: 1_100_000) + "\"}"
         XCTAssertEqual(try scim(browser, "POST", "/Users", big).status, 413)
+        // NUL cannot be stored: a client error, not a failed query.
+        assertSCIMError(try scim(browser, "POST", "/Users", #"{"userName":"nul@contoso.com","nickName":"a\u0000b"}"#), 400, "invalidValue")
+        assertSCIMError(try browser.send("GET", "/source/scim/entra/v2/Users?filter=userName%20eq%20%22a%5Cu0000b%22",
+                                         headers: ["Authorization": "Bearer \(token)"]), 400, "invalidFilter")
     }
 
     // MARK: - deprovisioning
@@ -206,6 +210,8 @@ final class SCIMIntegrationTests: XCTestCase {
 
     /// With `purge_on_delete`, DELETE removes the user and everything hanging off it.
     func testPurgeOnDeleteRemovesTheUser() throws {
+        let again = try BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token]).apply([("scim.yaml", Self.blueprint)])
+        XCTAssertEqual(again.first?.unchanged, 1, "the same token and fields: nothing to write")
         let purging = Self.blueprint.replacingOccurrences(of: "token: !Env SCIM_TOKEN", with: "token: !Env SCIM_TOKEN\n      purge_on_delete: true")
         let results = try BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token]).apply([("scim.yaml", purging)])
         XCTAssertEqual(results.first?.updated, 1)

@@ -54,3 +54,17 @@ final class SCIMFilterTests: XCTestCase {
         XCTAssertThrowsError(try SCIMPath.parse("members[value eq")) { XCTAssertEqual(($0 as? SCIMError)?.scimType, "invalidPath") }
     }
 }
+
+final class SCIMNulTests: XCTestCase {
+    /// PostgreSQL cannot store NUL: it must be a client error, never a failed query.
+    func testNulIsRefusedAsInput() {
+        XCTAssertThrowsError(try SCIMFilter.parse(#"userName eq "a\u0000b""#)) { XCTAssertEqual(($0 as? SCIMError)?.scimType, "invalidFilter") }
+        XCTAssertThrowsError(try SCIMFilter.parse("userName eq a\u{0}b")) { XCTAssertEqual(($0 as? SCIMError)?.scimType, "invalidFilter") }
+        XCTAssertThrowsError(try SCIMValues.resource(["userName": "x", "nickName": "a\u{0}b"], type: .user)) {
+            XCTAssertEqual(($0 as? SCIMError)?.scimType, "invalidValue")
+        }
+        XCTAssertThrowsError(try SCIMValues.resource(["userName": "x", "externalId": "\u{0}"], type: .user)) {
+            XCTAssertEqual(($0 as? SCIMError)?.scimType, "invalidValue")
+        }
+    }
+}
