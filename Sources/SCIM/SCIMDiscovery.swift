@@ -8,7 +8,6 @@ public enum SCIMDiscovery {
     public static func serviceProviderConfig(location: String) -> JSONValue {
         [
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-            "documentationUri": "https://github.com/gatehouse-idp/gatehouse/blob/main/Docs/scim.md",
             "patch": ["supported": true],
             "bulk": ["supported": false, "maxOperations": 0, "maxPayloadSize": .number(Double(maxPayloadSize))],
             "filter": ["supported": true, "maxResults": .number(Double(maxResults))],
