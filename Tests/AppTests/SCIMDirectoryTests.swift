@@ -83,6 +83,26 @@ final class SCIMDirectoryTests: XCTestCase {
         XCTAssertEqual(try directory.group(entra, id: child, members: false)["displayName"], "ar-clerks")
     }
 
+    func testFiltersNarrowedInSQLStillFindEveryMatch() throws {
+        let doc = try directory.createUser(entra, body: [
+            "userName": "kanya@contoso.com", "displayName": "Kanya S",
+            "emails": [["type": "home", "primary": true, "value": "kanya@home.example"], ["type": "work", "value": "Kanya.S@contoso.com"]],
+        ])
+        let id = try XCTUnwrap(doc["id"]?.stringValue)
+        _ = try user("someone-else@contoso.com")
+        let group = try directory.createGroup(entra, body: ["displayName": "audit", "members": [["value": .string(id)]]])
+        let gid = try XCTUnwrap(group["id"]?.stringValue)
+        for filter in [#"emails[type eq "work"].value eq "kanya.s@CONTOSO.com""#, #"emails eq "KANYA@home.example""#,
+                       #"displayName eq "kanya s""#, #"groups[value eq "\#(gid)"]"#, #"userName sw "KANYA" and active eq true"#] {
+            let (total, docs) = try directory.listUsers(entra, filter: try SCIMFilter.parse(filter), startIndex: 1, count: 10)
+            XCTAssertEqual(total, 1, filter)
+            XCTAssertEqual(docs.first?["id"]?.stringValue, id, filter)
+        }
+        let (none, _) = try directory.listUsers(entra, filter: try SCIMFilter.parse(#"emails[type eq "home"].value eq "kanya.s@contoso.com""#),
+                                                startIndex: 1, count: 10)
+        XCTAssertEqual(none, 0, "the work address is not a home address")
+    }
+
     func testSourcesSeeOnlyTheirOwnResources() throws {
         let mine = try user("malee@contoso.com")
         XCTAssertThrowsError(try directory.user(other, id: mine)) { XCTAssertEqual(($0 as? SCIMError)?.status, 404) }
@@ -132,3 +152,20 @@ private final class Outcomes: @unchecked Sendable {
 }
 
 private func * (items: [String], count: Int) -> [String] { Array((0..<count).flatMap { _ in items }) }
+
+final class SCIMFilterPushdownTests: XCTestCase {
+    func condition(_ filter: String) throws -> String? {
+        try SCIMDirectory.pushdown(SCIMFilter.parse(filter), SCIMDirectory.userConditions).map { "\($0.0.prefix(16))|\($0.1)" }
+    }
+
+    func testIndexedConditionsWinAndOnlyImpliedOnesAreUsed() throws {
+        XCTAssertEqual(try condition(#"userName eq "A@b.c""#), "lower(u.username|A@b.c")
+        XCTAssertEqual(try condition(#"emails[type eq "work"].value eq "x@y" and externalId eq "42""#), "r.external_id = |42")
+        XCTAssertEqual(try condition("externalId eq 42"), "r.external_id = |42")
+        XCTAssertEqual(try condition(#"emails[type eq "work"].value eq "x@y""#), "EXISTS (SELECT 1|x@y")
+        XCTAssertEqual(try condition(#"emails[type eq "work" and value eq "x@y"]"#), "EXISTS (SELECT 1|x@y")
+        XCTAssertNil(try condition(#"userName eq "a" or userName eq "b""#), "or: neither side is implied")
+        XCTAssertNil(try condition(#"not (userName eq "a")"#))
+        XCTAssertNil(try condition(#"userName co "a""#))
+    }
+}

@@ -48,7 +48,7 @@ extension SCIMDirectory {
         try read("list groups") { connection in
             var sql = Self.groupSelect
             var params: [PGValue?] = [.uuid(endpoint.source.id)]
-            if let filter, let (condition, value) = Self.pushdown(filter, ["displayname": "lower(g.name) = lower($2)", "externalid": "r.external_id = $2"]) {
+            if let filter, let (condition, value) = Self.pushdown(filter, Self.groupConditions) {
                 sql += " AND " + condition
                 params.append(.text(value))
             }

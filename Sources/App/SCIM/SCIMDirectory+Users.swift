@@ -72,12 +72,27 @@ extension SCIMDirectory {
             if let filter {
                 var sql = Self.userSelect
                 var params: [PGValue?] = [source]
-                if let (condition, value) = Self.pushdown(filter, ["username": "lower(u.username) = lower($2)", "externalid": "r.external_id = $2"]) {
+                if let (condition, value) = Self.pushdown(filter, Self.userConditions) {
                     sql += " AND " + condition
                     params.append(.text(value))
                 }
                 let result = try connection.query(sql + " ORDER BY r.created_at, u.id", params)
-                let matching = result.rows.indices.map { Self.userDocument(result, $0, endpoint) }.filter { filter.matches(.object($0)) }
+                var candidates = result.rows.indices.map { Self.userDocument(result, $0, endpoint) }
+                if "\(filter)".lowercased().contains("groups") {
+                    // `groups[value eq "…"]` needs the memberships.
+                    let groups = try Self.groupsOfUsers(candidates.compactMap { $0["id"]?.stringValue }, endpoint, on: connection)
+                    candidates = candidates.map { doc in
+                        var out = doc
+                        if let id = doc["id"]?.stringValue, let list = groups[id] { out["groups"] = .array(list) }
+                        return out
+                    }
+                }
+                let matching = candidates.filter { doc in
+                    // An unassigned `active` is not shown (see `userDocument`) but is true.
+                    var probe = doc
+                    if probe["active"] == nil { probe["active"] = .bool(true) }
+                    return filter.matches(.object(probe))
+                }
                 total = matching.count
                 docs = Array(matching.dropFirst(startIndex - 1).prefix(count))
             } else {
@@ -218,24 +233,5 @@ extension SCIMDirectory {
                                            "$ref": .string(endpoint.base + "/Groups/" + group)])
         }
         return out
-    }
-
-    /// An indexed condition implied by `filter` (an `eq` on a key column, possibly inside `and`);
-    /// the whole filter is still evaluated on what it returns.
-    static func pushdown(_ filter: SCIMFilter, _ columns: [String: String]) -> (String, String)? {
-        switch filter {
-        case let .compare(path, .eq, value) where path.subAttribute == nil
-            && (path.schema == nil || path.schema == SCIMSchema.userURN || path.schema == SCIMSchema.groupURN):
-            guard let condition = columns[path.attribute.lowercased()] else { return nil }
-            switch value {
-            case .string(let s): return (condition, s)
-            case .number: return (condition, value.text)
-            default: return nil
-            }
-        case let .and(a, b):
-            return pushdown(a, columns) ?? pushdown(b, columns)
-        default:
-            return nil
-        }
     }
 }
