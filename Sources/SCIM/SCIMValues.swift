@@ -81,6 +81,10 @@ public enum SCIMValues {
             return .bool(flag)
         case .complex:
             if value == .null { return nil }
+            // Entra ID sends `manager` as the manager's id, not as {"value": id}.
+            if case .string(let id) = value, attribute.sub("value") != nil {
+                return id.isEmpty ? nil : try single(.object(["value": value]), attribute: attribute)
+            }
             guard case .object = value else { throw .invalidValue("\(attribute.name) must be an object") }
             let stored = try complex(value, attributes: attribute.subAttributes, name: attribute.name)
             return stored.isEmpty ? nil : .object(stored)

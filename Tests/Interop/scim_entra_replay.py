@@ -97,6 +97,8 @@ class Replay:
                 {"op": "Replace", "path": "userName", "value": f"renamed_{tag}@contoso.com"},
                 {"op": "Add", "path": "nickName", "value": "Babs"},
                 {"op": "Replace", "path": f"{ENTERPRISE}:department", "value": "Audit"},
+                # Entra ID sends the manager as a bare id.
+                {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": "0c9a3f7e-manager"},
             ])
         else:
             # One path-less replace with path keys; a path-less add.
@@ -108,12 +110,13 @@ class Replay:
             ])
             user = self.patch("update user [single-valued properties]", f"/Users/{uid}", [
                 {"op": "replace", "path": "userName", "value": f"renamed_{tag}@contoso.com"},
-                {"op": "add", "value": {"nickName": "Babs"}},
+                {"op": "add", "value": {"nickName": "Babs", f"{ENTERPRISE}:manager": "0c9a3f7e-manager"}},
             ])
         self.check(user["userName"] == f"renamed_{tag}@contoso.com", "userName replaced")
         self.check(user["name"]["familyName"] == "updatedFamilyName" and user["name"].get("givenName"), "name.familyName replaced, givenName kept")
         self.check([e["value"] for e in user["emails"] if e.get("type") == "work"] == [f"updated_{tag}@contoso.com"], "work e-mail replaced")
         self.check(user["nickName"] == "Babs" and user[ENTERPRISE]["department"] == "Audit", "added and extension attributes")
+        self.check(user[ENTERPRISE]["manager"]["value"] == "0c9a3f7e-manager", "manager sent as a bare id")
         by_new_name = self.call("find renamed user", "GET", "/Users", 200, params={"filter": f'userName eq "renamed_{tag}@contoso.com"'})
         self.check(by_new_name["totalResults"] == 1, "renamed user is found by its new userName")
 

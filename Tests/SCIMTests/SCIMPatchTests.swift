@@ -88,3 +88,20 @@ final class SCIMPatchCompliantTests: XCTestCase {
         XCTAssertEqual(out[SCIMSchema.enterpriseURN], ["employeeNumber": "Eqpj"])
     }
 }
+
+final class SCIMManagerTests: XCTestCase {
+    /// Entra ID's default mapping sends the manager as a bare id.
+    func testManagerAsABareIdBecomesItsValue() throws {
+        let created = try SCIMValues.resource(["userName": "x", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager": "m-1"], type: .user)
+        XCTAssertEqual(created[SCIMSchema.enterpriseURN], ["manager": ["value": "m-1"]])
+        let body = JSONValue.parse(Array(#"""
+            {"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m-2"}]}
+            """#.utf8))!
+        let patched = try SCIMPatch.parse(body).apply(to: created, type: .user)
+        XCTAssertEqual(patched[SCIMSchema.enterpriseURN], ["manager": ["value": "m-2"]])
+        let removed = try SCIMPatch.parse(JSONValue.parse(Array(#"""
+            {"Operations":[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]}
+            """#.utf8))!).apply(to: patched, type: .user)
+        XCTAssertNil(removed[SCIMSchema.enterpriseURN])
+    }
+}
