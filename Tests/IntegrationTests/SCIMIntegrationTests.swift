@@ -157,7 +157,7 @@ final class SCIMIntegrationTests: XCTestCase {
         // The person signs in (a password here; through Entra ID once that source lands).
         let password = "correct horse battery staple"
         try PostgresUserStore(pool: pool).setPassword(userID: UserID(id), hash: try PasswordHasher().hash(password), at: .now())
-        try nodeA.get(Self.executor)
+        _ = try nodeA.get(Self.executor)
         _ = try nodeA.postJSON(Self.executor, ["component": "ak-stage-identification", "uid_field": "somchai@contoso.com"])
         _ = try nodeA.postJSON(Self.executor, ["component": "ak-stage-password", "password": password])
         let cookie = try XCTUnwrap(nodeA.cookies["gatehouse_session"], "signed in")

@@ -1,4 +1,4 @@
-public import Crypto
+import Crypto
 public import Postgres
 
 /// A SCIM source: a `sources` row of kind `scim` (blueprint model `scim-source`). Its bearer
