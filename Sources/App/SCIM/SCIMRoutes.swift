@@ -32,7 +32,8 @@ public struct SCIMRoutes: RouteCollection, Sendable {
     func route(_ request: Request) throws(SCIMError) -> Response {
         let slug = request.parameter("slug") ?? ""
         let source = try directory.authenticate(slug: slug, token: Self.bearerToken(request))
-        let endpoint = SCIMEndpoint(source: source, base: "\(request.scheme)://\(request.host)\(Self.prefix)/\(slug)/v2")
+        // Locations from the configured external URL, never from the client's Host header.
+        let endpoint = SCIMEndpoint(source: source, base: "\(request.context.externalOrigin)\(Self.prefix)/\(slug)/v2")
         let path = (request.parameter("rest") ?? "").split(separator: "/").map(String.init)
         let method = request.method
         switch (path.first, path.count) {
