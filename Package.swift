@@ -54,9 +54,11 @@ let package = Package(
         .target(name: "Blueprints", dependencies: ["Expressions", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O
         .target(name: "Expressions"),
+        // protocol: SCIM 2.0 filter, PATCH and resource shapes (no I/O)
+        .target(name: "SCIM"),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "OIDC", "Expressions", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "OIDC", "Expressions", "SCIM", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -72,12 +74,13 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],

@@ -53,7 +53,10 @@ public enum ServerRunner {
             keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
             tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
 
-        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc)
+        // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
+        let sessionCache = (login.users as? CachedUserStore)?.cache
+        let scim = SCIMDirectory(pool: pool, logger: logger) { user in sessionCache?.invalidateUser(user) }
+        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, scim: scim)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
         defer { sweeper.stop() }
@@ -79,7 +82,8 @@ public enum ServerRunner {
     }
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
-    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?) throws -> HTTPServer {
+    static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?,
+                           scim: SCIMDirectory? = nil) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -93,6 +97,7 @@ public enum ServerRunner {
         loginRoutes.register(root: web.root, forms: web.forms)
         oidc?.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
+        if let scim { web.mount(SCIMRoutes(directory: scim)) }
 
         var tls: TLSContext?
         if let files = config.tls {

@@ -95,8 +95,8 @@ public struct ModelRegistry: Sendable {
 
     public func spec(for model: String) -> ModelSpec? { models[model] }
 
-    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`.
-    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application])
+    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`; SCIM's `scim-source`.
+    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application, .scimSource])
 }
 
 extension ModelSpec {
@@ -119,6 +119,17 @@ extension ModelSpec {
             FieldSpec("attributes", .attributes),
             FieldSpec("is_active", .bool),
             FieldSpec("is_superuser", .bool),
+        ],
+        isApplied: true)
+
+    /// A SCIM 2.0 endpoint at `/source/scim/<slug>/v2/` (Entra ID provisioning). The token is
+    /// stored hashed; `gatehouse scim token SLUG` issues one instead when the blueprint has none.
+    public static let scimSource = ModelSpec(
+        name: "scim-source", identifiers: ["slug"],
+        fields: [
+            FieldSpec("name", .string, requiredOnCreate: true),
+            FieldSpec("token", .secret),
+            FieldSpec("purge_on_delete", .bool),
         ],
         isApplied: true)
 

@@ -9,7 +9,7 @@ struct Gatehouse: ParsableCommand {
         discussion: "Configuration comes from GATEHOUSE_* environment variables and an optional config file; see Docs/configuration.md.",
         version: GatehouseVersion.current,
         subcommands: [Serve.self, Migrate.self, ConfigCommand.self, BlueprintCommand.self, CreateAdmin.self, UsersCommand.self,
-                      SecretsCommand.self, KeysCommand.self, VersionCommand.self, Dev.self]
+                      SecretsCommand.self, KeysCommand.self, SCIMCommand.self, VersionCommand.self, Dev.self]
     )
 }
 

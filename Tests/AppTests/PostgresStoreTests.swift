@@ -34,12 +34,12 @@ final class PostgresStoreTests: XCTestCase {
         try pool.withConnection { connection in
             XCTAssertEqual(try Migrator().migrate(on: connection), [], "already migrated in setUp")
             let status = try Migrator().status(on: connection)
-            XCTAssertEqual(status.databaseVersion, 4)
-            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider"])
+            XCTAssertEqual(status.databaseVersion, 5)
+            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim"])
             let tables = ["users", "groups", "group_memberships", "sessions", "tokens", "signing_keys", "applications",
                           "providers", "sources", "source_connections", "flows", "stages", "flow_stage_bindings",
                           "policies", "policy_bindings", "events", "login_failures", "scope_mappings",
-                          "application_groups", "oauth_consents", "oauth_revocations"]
+                          "application_groups", "oauth_consents", "oauth_revocations", "scim_resources"]
             for table in tables {
                 XCTAssertEqual(try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(table)]).scalar, "t", table)
             }

@@ -5,7 +5,7 @@ import Store
 
 /// What exists and where plans are written, over one PostgreSQL connection inside a
 /// transaction its caller holds (`BlueprintApplier`). Stores `group`, `user` and (see
-/// `PostgresBlueprintObjects+OAuth.swift`) `scope-mapping`, `oauth2-provider`, `application`;
+/// `PostgresBlueprintObjects+OAuth.swift`) `scope-mapping`, `oauth2-provider`, `application`, and `scim-source`;
 /// every other model is refused when written (and reads as missing).
 ///
 /// Reads go through the transaction-scoped stores, so they see what earlier steps wrote.
@@ -59,6 +59,13 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             return fields
         case "scope-mapping", "oauth2-provider", "application":
             return try oauthFields(of: key)
+        case "scim-source":
+            guard let slug = key.identifiers["slug"] else { return nil }
+            let result = try connection.query("""
+                SELECT name, coalesce((config->>'purge_on_delete')::boolean, false)::text FROM sources WHERE slug = $1 AND kind = 'scim'
+                """, [.text(slug)])
+            guard let row = result.rows.first else { return nil }
+            return ["name": .string(row[0] ?? ""), "purge_on_delete": .bool(row[1] == "true")]
         default:
             return nil
         }
@@ -67,6 +74,12 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
     func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) throws -> Bool {
         if key.model == "oauth2-provider", field == OAuthProviderConfig.secretKey {
             return try clientSecret(of: key, matches: secret)
+        if key.model == "scim-source", field == "token" {
+            guard let slug = key.identifiers["slug"] else { return false }
+            let stored = try connection.query("SELECT secrets->>'token_sha256' FROM sources WHERE slug = $1 AND kind = 'scim'",
+                                              [.text(slug)]).scalar
+            guard let stored, let bytes = Hex.decode(stored) else { return false }
+            return constantTimeEquals(bytes, Digest.sha256(secret.reveal()))
         }
         guard key.model == "user", field == "password" else {
             // `!Env` in a plain string field (e.g. email): stored as plain data.
@@ -152,6 +165,13 @@ private struct Writer: BlueprintTransaction {
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
             case "scope-mapping", "oauth2-provider", "application":
                 try objects.createOAuth(key, fields: fields)
+            case "scim-source":
+                try objects.connection.query("""
+                    INSERT INTO sources (slug, name, kind, config, secrets)
+                    VALUES ($1, $2, 'scim', jsonb_build_object('purge_on_delete', $3::boolean),
+                            CASE WHEN $4::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('token_sha256', $4::text) END)
+                    """, [.text(try identifier(key, "slug")), .text(string(fields["name"]) ?? ""),
+                          .bool(bool(fields["purge_on_delete"]) ?? false), try tokenDigest(fields["token"]).map(PGValue.text)])
             default:
                 throw notApplied(key)
             }
@@ -171,6 +191,24 @@ private struct Writer: BlueprintTransaction {
                 try updateUser(key, fields: fields)
             case "scope-mapping", "oauth2-provider", "application":
                 try objects.updateOAuth(key, fields: fields)
+            case "scim-source":
+                let slug = try identifier(key, "slug")
+                if let name = string(fields["name"]) {
+                    try objects.connection.query("UPDATE sources SET name = $2, updated_at = now() WHERE slug = $1 AND kind = 'scim'",
+                                                 [.text(slug), .text(name)])
+                }
+                if let purge = bool(fields["purge_on_delete"]) {
+                    try objects.connection.query("""
+                        UPDATE sources SET config = config || jsonb_build_object('purge_on_delete', $2::boolean), updated_at = now()
+                        WHERE slug = $1 AND kind = 'scim'
+                        """, [.text(slug), .bool(purge)])
+                }
+                if let digest = try tokenDigest(fields["token"]) {
+                    try objects.connection.query("""
+                        UPDATE sources SET secrets = secrets || jsonb_build_object('token_sha256', $2::text), updated_at = now()
+                        WHERE slug = $1 AND kind = 'scim'
+                        """, [.text(slug), .text(digest)])
+                }
             default:
                 throw notApplied(key)
             }
@@ -218,6 +256,11 @@ private struct Writer: BlueprintTransaction {
                 guard result.affectedRows == 1 else { throw StoreError.notFound("user") }
             case "scope-mapping", "oauth2-provider", "application":
                 try objects.deleteOAuth(key)
+            case "scim-source":
+                // What it provisioned stays (users, groups); only its scim_resources rows go (ON DELETE CASCADE).
+                let result = try objects.connection.query("DELETE FROM sources WHERE slug = $1 AND kind = 'scim'",
+                                                          [.text(try identifier(key, "slug"))])
+                guard result.affectedRows == 1 else { throw StoreError.notFound("scim-source") }
             default:
                 throw notApplied(key)
             }
@@ -262,6 +305,14 @@ private struct Writer: BlueprintTransaction {
         for name in wanted.subtracting(current).sorted() {
             try groups.addMember(user, to: try objects.groupID(named: name))
         }
+    }
+
+    /// The stored form of a SCIM source token (hex SHA-256; the token itself is never stored).
+    private func tokenDigest(_ value: FieldValue?) throws -> String? {
+        guard let value else { return nil }
+        guard case .secret(let secret) = value else { throw StoreError.invalid("token must come from !Env") }
+        guard secret.reveal().utf8.count >= 32 else { throw StoreError.invalid("token must be at least 32 characters") }
+        return SCIMSource.tokenDigest(secret.reveal())
     }
 
     private func passwordHash(_ value: FieldValue?) throws -> String? {
