@@ -74,6 +74,7 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
     func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) throws -> Bool {
         if key.model == "oauth2-provider", field == OAuthProviderConfig.secretKey {
             return try clientSecret(of: key, matches: secret)
+        }
         if key.model == "scim-source", field == "token" {
             guard let slug = key.identifiers["slug"] else { return false }
             let stored = try connection.query("SELECT secrets->>'token_sha256' FROM sources WHERE slug = $1 AND kind = 'scim'",
