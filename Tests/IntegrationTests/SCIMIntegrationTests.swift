@@ -28,7 +28,19 @@ final class SCIMIntegrationTests: XCTestCase {
             attrs:
               name: Entra ID
               token: !Env SCIM_TOKEN
+          - model: oauth2-provider
+            identifiers: {name: portal}
+            attrs:
+              client_type: confidential
+              client_id: portal
+              client_secret: !Env PORTAL_SECRET
+              redirect_uris: [{matching_mode: strict, url: "https://portal.example.co.th/callback"}]
+              scopes: [openid, email, profile, offline_access]
+          - model: application
+            identifiers: {slug: portal}
+            attrs: {name: Portal, provider: portal}
         """
+    let portalSecret = SecureRandom.token(byteCount: 24)
 
     override func setUpWithError() throws {
         let env = try IntegrationEnvironment.live()
@@ -37,9 +49,15 @@ final class SCIMIntegrationTests: XCTestCase {
         _ = try Migrator().migrate(on: connection) { _ in }
         connection.close()
         pool = PGPool(url: scratch.url)
-        _ = try BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token]).apply([("scim.yaml", Self.blueprint)])
+        _ = try applier().apply([("scim.yaml", Self.blueprint)])
         children.append(try GatehouseChild.serve(env, overrides: ["GATEHOUSE_DATABASE_URL": scratch.url]))
         try children[0].waitUntilLive()
+    }
+
+    /// The blueprint applier, with the master key the servers use (the portal's client secret is sealed).
+    func applier() throws -> BlueprintApplier {
+        BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token, "PORTAL_SECRET": portalSecret],
+                         sealer: try SecretSealer(currentMasterKey: Hex.decode(sharedSecretKey)!))
     }
 
     override func tearDown() {
@@ -141,7 +159,9 @@ final class SCIMIntegrationTests: XCTestCase {
     /// disabled over SCIM: both nodes sign the cookie out at once and the token is revoked.
     func testDeactivationSignsOutOnEveryNodeAndRevokesTokens() throws {
         let env = try IntegrationEnvironment.live()
-        children.append(try GatehouseChild.serve(env, overrides: ["GATEHOUSE_DATABASE_URL": scratch.url]))
+        // Nodes behind one load balancer share the external URL (and so the OIDC issuer).
+        children.append(try GatehouseChild.serve(env, overrides: [
+            "GATEHOUSE_DATABASE_URL": scratch.url, "GATEHOUSE_EXTERNAL_URL": "http://127.0.0.1:\(children[0].port)"]))
         try children[1].waitUntilLive()
         let nodeA = Browser(port: children[0].port), nodeB = Browser(port: children[1].port)
 
@@ -164,13 +184,22 @@ final class SCIMIntegrationTests: XCTestCase {
         nodeB.cookies["gatehouse_session"] = cookie
         XCTAssertEqual(try nodeA.get(Self.me).status, 200)
         XCTAssertEqual(try nodeB.get(Self.me).status, 200, "node B serves the same session (and caches it)")
-        try pool.withConnection { connection in
-            try connection.query("""
-                INSERT INTO tokens (kind, token_hash, user_id, client_id, expires_at)
-                VALUES ('refresh_token', $1, $2, 'portal', now() + interval '30 days'),
-                       ('access_token', $3, $2, 'portal', now() + interval '5 minutes')
-                """, [.bytea(SecureRandom.bytes(32)), .uuid(id), .bytea(SecureRandom.bytes(32))])
-        }
+        // The portal gets a code in that session and trades it for access and refresh tokens.
+        let redirect = "https://portal.example.co.th/callback"
+        let authorize = try nodeA.get("/application/o/authorize/?response_type=code&client_id=portal&scope=openid%20offline_access"
+                                      + "&state=s1&redirect_uri=" + (redirect.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        XCTAssertEqual(authorize.status, 302, authorize.body)
+        let location = try XCTUnwrap(authorize.header("location"))
+        let code = try XCTUnwrap(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
+        let basic = "Basic " + Data("portal:\(portalSecret)".utf8).base64EncodedString()
+        let issued = try nodeA.send("POST", "/application/o/token/", headers: [
+            "Content-Type": "application/x-www-form-urlencoded", "Authorization": basic],
+            body: "grant_type=authorization_code&code=\(code)&redirect_uri=" + (redirect.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        XCTAssertEqual(issued.status, 200, issued.body)
+        let refresh = try XCTUnwrap(jsonObject(issued)["refresh_token"] as? String)
+        let access = try XCTUnwrap(jsonObject(issued)["access_token"] as? String)
+        let before = try nodeB.get("/application/o/userinfo/", headers: ["Authorization": "Bearer " + access])
+        XCTAssertEqual(before.status, 200, "\(before.headers) \(before.body)")
 
         let generationBefore = try redisGet(env.redisURL, "gh:user-gen:\(id)")
 
@@ -193,6 +222,14 @@ final class SCIMIntegrationTests: XCTestCase {
         }
         XCTAssertEqual(sessions, "0")
         XCTAssertEqual(live, "0", "every token of the user is revoked")
+        // And the OIDC endpoints of the other node agree: the refresh token is refused and the
+        // access token no longer opens userinfo.
+        let refused = try nodeB.send("POST", "/application/o/token/", headers: [
+            "Content-Type": "application/x-www-form-urlencoded", "Authorization": basic],
+            body: "grant_type=refresh_token&refresh_token=\(refresh)")
+        XCTAssertEqual(refused.status, 400, refused.body)
+        XCTAssertEqual(jsonObject(refused)["error"] as? String, "invalid_grant")
+        XCTAssertEqual(try nodeB.get("/application/o/userinfo/", headers: ["Authorization": "Bearer " + access]).status, 401)
         let events = try PostgresEventStore(pool: pool).recentEvents(limit: 20).map(\.action)
         XCTAssertTrue(events.contains("scim.user.deactivate"), "\(events)")
 
@@ -210,10 +247,10 @@ final class SCIMIntegrationTests: XCTestCase {
 
     /// With `purge_on_delete`, DELETE removes the user and everything hanging off it.
     func testPurgeOnDeleteRemovesTheUser() throws {
-        let again = try BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token]).apply([("scim.yaml", Self.blueprint)])
-        XCTAssertEqual(again.first?.unchanged, 1, "the same token and fields: nothing to write")
+        let again = try applier().apply([("scim.yaml", Self.blueprint)])
+        XCTAssertEqual(again.first?.unchanged, 3, "the same token, secret and fields: nothing to write")
         let purging = Self.blueprint.replacingOccurrences(of: "token: !Env SCIM_TOKEN", with: "token: !Env SCIM_TOKEN\n      purge_on_delete: true")
-        let results = try BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token]).apply([("scim.yaml", purging)])
+        let results = try applier().apply([("scim.yaml", purging)])
         XCTAssertEqual(results.first?.updated, 1)
         let browser = Browser(port: children[0].port)
         let created = try scim(browser, "POST", "/Users", #"{"userName":"temp@contoso.com"}"#)
