@@ -106,30 +106,53 @@ public struct OIDCProvider: Sendable {
         root.post("/application/o/authorize/") { try authorize.handle($0) }
         forms.post("/application/o/authorize/consent/") { try authorize.consent($0) }
 
+        // Browser applications (public clients) call these across origins. No cookie is read
+        // here (credentials are the client's and the token's own), so any origin may call.
+        let cors = root.grouped(CORSMiddleware())
         let token = TokenEndpoint(provider: self)
-        root.post("/application/o/token/") { try token.handle($0) }
+        cors.post("/application/o/token/") { try token.handle($0) }
 
         let userinfo = UserInfoEndpoint(provider: self)
-        root.get("/application/o/userinfo/") { try userinfo.handle($0) }
-        root.post("/application/o/userinfo/") { try userinfo.handle($0) }
+        cors.get("/application/o/userinfo/") { try userinfo.handle($0) }
+        cors.post("/application/o/userinfo/") { try userinfo.handle($0) }
 
         let introspection = IntrospectionEndpoint(provider: self)
-        root.post("/application/o/introspect/") { try introspection.handle($0) }
+        cors.post("/application/o/introspect/") { try introspection.handle($0) }
         let revocation = RevocationEndpoint(provider: self)
-        root.post("/application/o/revoke/") { try revocation.handle($0) }
+        cors.post("/application/o/revoke/") { try revocation.handle($0) }
+        for path in ["/application/o/token/", "/application/o/userinfo/", "/application/o/introspect/", "/application/o/revoke/",
+                     "/application/o/:slug/token/", "/application/o/:slug/userinfo/", "/application/o/:slug/revoke/"] {
+            cors.options(path) { _ in Response(status: .noContent) }
+        }
 
         // The same endpoints under the issuer, for applications configured as
         // `ISSUER + "authorize/"` and so on (the seed's Django and PHP set-ups do that).
         root.get("/application/o/:slug/authorize/") { try authorize.handle($0) }
         root.post("/application/o/:slug/authorize/") { try authorize.handle($0) }
-        root.post("/application/o/:slug/token/") { try token.handle($0) }
-        root.get("/application/o/:slug/userinfo/") { try userinfo.handle($0) }
-        root.post("/application/o/:slug/userinfo/") { try userinfo.handle($0) }
-        root.post("/application/o/:slug/introspect/") { try introspection.handle($0) }
-        root.post("/application/o/:slug/revoke/") { try revocation.handle($0) }
+        cors.post("/application/o/:slug/token/") { try token.handle($0) }
+        cors.get("/application/o/:slug/userinfo/") { try userinfo.handle($0) }
+        cors.post("/application/o/:slug/userinfo/") { try userinfo.handle($0) }
+        cors.post("/application/o/:slug/introspect/") { try introspection.handle($0) }
+        cors.post("/application/o/:slug/revoke/") { try revocation.handle($0) }
 
         let endSession = EndSessionEndpoint(provider: self)
         root.get("/application/o/:slug/end-session/") { try endSession.handle($0) }
         forms.post("/application/o/:slug/end-session/") { try endSession.confirm($0) }
+    }
+}
+
+/// CORS for the endpoints browser applications call with tokens, never cookies: any origin,
+/// no credentials (so the browser sends no cookie and shares no response that needed one).
+struct CORSMiddleware: Middleware {
+    func handle(_ request: Request, next: Handler) throws -> Response {
+        var response = try next(request)
+        guard request.headers["Origin"] != nil else { return response }
+        response.headers.set("Access-Control-Allow-Origin", "*")
+        if request.method == .options {
+            response.headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            response.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+            response.headers.set("Access-Control-Max-Age", "600")
+        }
+        return response
     }
 }

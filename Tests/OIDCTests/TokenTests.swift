@@ -180,6 +180,21 @@ final class ResourceEndpointTests: XCTestCase {
         XCTAssertEqual(h.send(.post, "/application/o/revoke/", headers: h.basic(), form: [("token", "nonsense")]).status, .ok)
     }
 
+    func testTokenEndpointAnswersCORSPreflightWithoutCredentials() throws {
+        let h = try Harness()
+        let preflight = h.send(.options, "/application/o/token/", headers: ["Origin": "https://spa.example.com",
+                                                                            "Access-Control-Request-Method": "POST"])
+        XCTAssertEqual(preflight.status, .noContent)
+        XCTAssertEqual(preflight.headers["Access-Control-Allow-Origin"], "*")
+        XCTAssertNil(preflight.headers["Access-Control-Allow-Credentials"])
+        let (post, _) = h.token([("grant_type", "client_credentials")], headers: {
+            var headers = h.basic()
+            headers.add("Origin", "https://spa.example.com")
+            return headers
+        }())
+        XCTAssertEqual(post.headers["Access-Control-Allow-Origin"], "*")
+    }
+
     func testDiscoveryListsOnlyWhatIsImplemented() throws {
         let h = try Harness()
         let doc = h.send(.get, "/application/o/ar-aging/.well-known/openid-configuration").json
