@@ -206,15 +206,16 @@ final class BlueprintApplyTests: XCTestCase {
         for _ in 0..<3 { directory.deleteLastPathComponent() }
         let demo = directory.appendingPathComponent("Blueprints/demo").path
         let files = try BlueprintApplier.blueprintFiles(under: demo)
-        XCTAssertEqual(files.map { URL(fileURLWithPath: $0).lastPathComponent }, ["demo.yaml"])
+        XCTAssertEqual(files.map { URL(fileURLWithPath: $0).lastPathComponent }, ["demo.yaml", "oidc-ar-aging.yaml"])
         let results = try applier().apply(paths: files)
         XCTAssertEqual(results[0].created, 9)
+        XCTAssertEqual(results[1].created, 3, "the demo OIDC application, its provider and scope mapping")
         XCTAssertEqual(Set(results[0].usernames), ["somchai", "malee", "anan", "kanya", "prasit"])
         let groups = PostgresGroupStore(pool: pool)
         let warehouse = try XCTUnwrap(try groups.group(name: "warehouse"))
         XCTAssertEqual(warehouse.parentID, try groups.group(name: "operations")?.id)
         XCTAssertEqual(try PostgresUserStore(pool: pool).user(username: "anan")?.isSuperuser, true)
-        XCTAssertEqual(try applier().apply(paths: files)[0].unchanged, 9, "applying again changes nothing")
+        XCTAssertEqual(try applier().apply(paths: files).map(\.unchanged), [9, 3], "applying again changes nothing")
     }
 
     /// `gatehouse blueprint apply` on a scratch database (needs GATEHOUSE_TEST_BINARY).
