@@ -11,9 +11,10 @@ struct AuthorizeEndpoint: Sendable {
     let provider: OIDCProvider
 
     static let path = "/application/o/authorize/"
-    /// Parameters dropped from the "come back after signing in" URL: the sign-in that just
-    /// happened satisfies them, and keeping them would send the browser round in circles.
-    static let satisfiedBySignIn: Set<String> = ["prompt", "max_age"]
+    /// Dropped from the "come back after signing in" URL: the sign-in that just happened
+    /// satisfies `max_age` and `prompt=login`, and keeping them would send the browser round
+    /// in circles. Other prompt values (`consent`) stay.
+    static let satisfiedBySignIn: Set<String> = ["max_age"]
 
     func handle(_ request: Request) throws -> Response {
         let parsed: AuthorizeRequest
@@ -49,7 +50,9 @@ struct AuthorizeEndpoint: Sendable {
             if auth.prompts.contains("none") {
                 throw OAuthError(.loginRequired, "the user is not signed in")
             }
-            let query = auth.parameters.queryString(removing: Self.satisfiedBySignIn)
+            let remaining = auth.prompts.subtracting(["login"]).sorted().joined(separator: " ")
+            let query = auth.parameters.queryString(removing: Self.satisfiedBySignIn,
+                                                    replacing: ["prompt": remaining.isEmpty ? String?.none : remaining])
             let returnTo = Self.path + "?" + query
             guard returnTo.utf8.count <= 2048 else { throw OAuthError.invalidRequest("the request is too long") }
             return Response.redirect(to: provider.sessions.loginLocation(returnTo: returnTo, loginHint: auth.loginHint),

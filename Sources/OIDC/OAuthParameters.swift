@@ -42,10 +42,12 @@ struct OAuthParameters: Sendable {
     func has(_ name: String) -> Bool { values[name] != nil }
 
     /// Every parameter as a query string (for the "come back after signing in" URL).
-    func queryString(removing names: Set<String> = []) -> String {
+    func queryString(removing names: Set<String> = [], replacing replacements: [String: String?] = [:]) -> String {
         var parts: [String] = []
         for key in values.keys.sorted() where !names.contains(key) {
-            for value in values[key] ?? [] {
+            var list = values[key] ?? []
+            if let replacement = replacements[key] { list = replacement.map { [$0] } ?? [] }
+            for value in list {
                 parts.append(percentEncode(key) + "=" + percentEncode(value))
             }
         }

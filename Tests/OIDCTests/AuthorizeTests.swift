@@ -103,6 +103,8 @@ final class AuthorizeTests: XCTestCase {
         XCTAssertTrue(location.hasPrefix("/if/flow/default-authentication-flow/?next=%2Fapplication%2Fo%2Fauthorize%2F%3F"))
         XCTAssertTrue(location.contains("login_hint=somchai"))
         XCTAssertFalse(location.contains("prompt"), "prompt=login is satisfied by the sign-in and must not loop")
+        let both = h.authorize([("prompt", "login consent")], user: nil)
+        XCTAssertTrue(both.headers["Location"]!.contains("prompt%3Dconsent"), "consent is still asked for after the sign-in")
         let none = h.authorize([("prompt", "none")], user: nil)
         XCTAssertEqual(Harness.locationParameters(none)["error"], "login_required")
     }
