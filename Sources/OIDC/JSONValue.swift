@@ -29,7 +29,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         case .int(let i): out += String(i)
         case .double(let d):
             out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)) : "null"
-        case .string(let s): out += JSONText.quoted(s)
+        case .string(let s): Self.appendQuoted(s, to: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -41,12 +41,26 @@ public indirect enum JSONValue: Sendable, Hashable {
             out += "{"
             for (i, key) in members.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                out += JSONText.quoted(key)
+                Self.appendQuoted(key, to: &out)
                 out += ":"
                 members[key]!.write(into: &out)
             }
             out += "}"
         }
+    }
+
+    /// `JSONText.quoted`, without its scalar-by-scalar copy for the common case: a string of
+    /// printable ASCII other than `"` and `\` (tokens, URLs, ids) needs no escape, so it is
+    /// appended whole. Anything else takes `JSONText.quoted`, so the output is the same.
+    static func appendQuoted(_ string: String, to out: inout String) {
+        let plain = string.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        guard plain else {
+            out += JSONText.quoted(string)
+            return
+        }
+        out += "\""
+        out += string
+        out += "\""
     }
 
     /// Parses a JSON document; nil when it is not valid JSON.
