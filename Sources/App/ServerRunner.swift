@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Crypto
+import Federation
 import HTTP
 import Logging
 import Net
@@ -27,7 +28,7 @@ public enum ServerRunner {
         }
         let pool = PGPool(url: databaseURL.unredactedURL)
         defer { pool.close() }
-        let login: LoginServices
+        var login: LoginServices
         if let redisURL = config.redisURL {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
             login = LoginServices.postgres(pool: pool, redis: redis, logger: logger)
@@ -53,6 +54,9 @@ public enum ServerRunner {
             keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
             tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
 
+        // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
+        let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
+        login.sources = sources
         let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
@@ -91,6 +95,13 @@ public enum ServerRunner {
             serverKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/web/csrf/v1".utf8)),
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
+        if let sources = login.sources {
+            let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: sources.pool),
+                                       connections: PostgresSourceConnectionStore(pool: sources.pool))
+            var external = config.externalURL
+            while external.hasSuffix("/") { external.removeLast() }
+            SourceRoutes(login: login, directory: sources, linker: linker, externalURL: external).register(on: web.root)
+        }
         oidc?.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
 

@@ -59,6 +59,8 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             return fields
         case "scope-mapping", "oauth2-provider", "application":
             return try oauthFields(of: key)
+        case "oauth-source":
+            return try sourceFields(of: key)
         default:
             return nil
         }
@@ -67,6 +69,9 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
     func secret(_ field: String, of key: EntryKey, matches secret: SecretValue) throws -> Bool {
         if key.model == "oauth2-provider", field == OAuthProviderConfig.secretKey {
             return try clientSecret(of: key, matches: secret)
+        }
+        if key.model == "oauth-source", field == PostgresBlueprintObjects.sourceSecretKey {
+            return try sourceSecret(of: key, matches: secret)
         }
         guard key.model == "user", field == "password" else {
             // `!Env` in a plain string field (e.g. email): stored as plain data.
@@ -152,6 +157,8 @@ private struct Writer: BlueprintTransaction {
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
             case "scope-mapping", "oauth2-provider", "application":
                 try objects.createOAuth(key, fields: fields)
+            case "oauth-source":
+                try objects.createSource(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -171,6 +178,8 @@ private struct Writer: BlueprintTransaction {
                 try updateUser(key, fields: fields)
             case "scope-mapping", "oauth2-provider", "application":
                 try objects.updateOAuth(key, fields: fields)
+            case "oauth-source":
+                try objects.updateSource(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -218,6 +227,8 @@ private struct Writer: BlueprintTransaction {
                 guard result.affectedRows == 1 else { throw StoreError.notFound("user") }
             case "scope-mapping", "oauth2-provider", "application":
                 try objects.deleteOAuth(key)
+            case "oauth-source":
+                try objects.deleteSource(key)
             default:
                 throw notApplied(key)
             }
