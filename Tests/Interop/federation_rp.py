@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Drives sign-in through an upstream source: an authlib relying party -> Gatehouse ->
+the Entra ID stand-in (entra_standin.py) -> back to Gatehouse -> back to the relying party.
+Every check raises on failure; the last line printed is a JSON object with what happened.
+
+Usage: federation_rp.py CONFIG.json CASE
+  CASE scenario_a   RP sign-in end to end (twice, keys rotated in between), replayed callback refused
+  CASE overage      the same with the groups-overage token (groups only through Graph)
+  CASE fail:<mode>  start at /source/oauth/login/<slug>/ with the stand-in in <mode>; report the failure page
+  CASE forged_state / replayed_state   tamper with the callback's state
+"""
+import html
+import json
+import re
+import secrets
+import sys
+import urllib.parse
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from authlib.oidc.core import CodeIDToken
+
+PASSED = []
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        raise SystemExit(f"FAILED {name}: {detail}")
+    PASSED.append(name)
+
+
+def control(cfg, **change):
+    r = requests.post(cfg["standin"] + "/_control", json=change, timeout=10)
+    r.raise_for_status()
+    return r.json()
+
+
+class Browser:
+    def __init__(self, base):
+        self.base = base
+        self.session = requests.Session()
+        self.pages_shown = 0
+        self.visited = []
+
+    def absolute(self, location):
+        return urllib.parse.urljoin(self.base, location)
+
+    def follow(self, url, stop_prefix=None, max_steps=20):
+        """Follows redirects by hand; returns (stop URL or None, final response)."""
+        response = self.session.get(url, allow_redirects=False, timeout=30)
+        for _ in range(max_steps):
+            self.visited.append(response.url)
+            if response.status_code in (301, 302, 303, 307, 308):
+                location = urllib.parse.urljoin(response.url, response.headers["Location"])
+                if stop_prefix and location.startswith(stop_prefix):
+                    return location, response
+                response = self.session.get(location, allow_redirects=False, timeout=30)
+                continue
+            if response.status_code == 200 and "<form" in response.text and 'name="password"' in response.text:
+                self.pages_shown += 1
+            return None, response
+        raise SystemExit("FAILED browser: too many steps")
+
+
+def failure_page(response):
+    reason = re.search(r'data-reason="([^"]+)"', response.text)
+    message = re.search(r'role="alert"[^>]*>([^<]*)<', response.text)
+    retry = re.search(r'<a class="gh-button" href="([^"]+)">', response.text)
+    return {"status": response.status_code, "reason": reason.group(1) if reason else None,
+            "message": html.unescape(message.group(1)) if message else None,
+            "retry": html.unescape(retry.group(1)) if retry else None}
+
+
+def rp_sign_in(cfg, browser):
+    base = cfg["base"]
+    issuer = f"{base}/application/o/{cfg['slug']}/"
+    meta = requests.get(issuer + ".well-known/openid-configuration", timeout=10).json()
+    jwks = JsonWebKey.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())
+    client = OAuth2Session(cfg["client_id"], cfg["client_secret"], scope="openid email profile",
+                           redirect_uri=cfg["redirect_uri"], code_challenge_method="S256")
+    verifier = secrets.token_urlsafe(48)
+    nonce = secrets.token_urlsafe(16)
+    url, state = client.create_authorization_url(meta["authorization_endpoint"], nonce=nonce, code_verifier=verifier)
+    callback, response = browser.follow(url, cfg["redirect_uri"])
+    if callback is None:
+        raise SystemExit(f"FAILED rp: stopped at {response.status_code} {response.url}: {response.text[:400]}")
+    check("rp.went_upstream", any(v.startswith(cfg["standin"]) for v in browser.visited), browser.visited)
+    check("rp.no_local_password_page", browser.pages_shown == 0)
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(callback).query))
+    check("rp.state", query.get("state") == state, query)
+    token = client.fetch_token(meta["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+    claims = jwt.decode(token["id_token"], jwks, claims_cls=CodeIDToken,
+                        claims_options={"iss": {"essential": True, "value": issuer},
+                                        "aud": {"essential": True, "value": cfg["client_id"]}},
+                        claims_params={"nonce": nonce, "access_token": token["access_token"]})
+    claims.validate(leeway=5)
+    check("rp.id_token_valid", True)
+    check("rp.email_from_upstream", claims.get("email") == cfg["email"], claims)
+    for group in cfg["groups"]:
+        check("rp.group." + group, group in claims.get("groups", []), claims)
+    check("rp.no_directory_role", "Reader" not in claims.get("groups", []), claims)
+    return claims
+
+
+def main():
+    cfg = json.load(open(sys.argv[1]))
+    case = sys.argv[2]
+    base = cfg["base"]
+    result = {}
+    if case in ("scenario_a", "overage"):
+        control(cfg, mode="normal" if case == "scenario_a" else "overage")
+        browser = Browser(base)
+        claims = rp_sign_in(cfg, browser)
+        result["sub"] = claims["sub"]
+        result["groups"] = claims.get("groups", [])
+        if case == "scenario_a":
+            # Keys rotated upstream: the next sign-in is signed by a kid Gatehouse has not seen.
+            kid = control(cfg, rotate=True)["kid"]
+            again = rp_sign_in(cfg, Browser(base))
+            check("rotation.same_user", again["sub"] == claims["sub"], (again["sub"], claims["sub"]))
+            result["rotated_to"] = kid
+            # A replayed callback (same browser, same URL) is refused and signs nobody in.
+            replay = Browser(base)
+            callback, _ = replay.follow(f"{base}/source/oauth/login/{cfg['source']}/", f"{base}/source/oauth/callback/")
+            _, first = replay.follow(callback)
+            check("replay.first_ok", first.status_code in (302, 303) or first.status_code == 200, first.status_code)
+            _, second = replay.follow(callback)
+            page = failure_page(second)
+            check("replay.refused", page["reason"] == "invalid_state", page)
+    elif case.startswith("fail:"):
+        mode = case[len("fail:"):]
+        control(cfg, mode=mode)
+        try:
+            browser = Browser(base)
+            source = cfg.get("fail_source", cfg["source"])
+            _, response = browser.follow(f"{base}/source/oauth/login/{source}/?next=/application/o/authorize/%3Fx%3D1")
+            result = failure_page(response)
+            check("fail.no_session_signed_in",
+                  browser.session.get(f"{base}/api/v3/core/users/me/", timeout=10).status_code == 403)
+        finally:
+            control(cfg, mode="normal")
+    elif case in ("forged_state", "replayed_state"):
+        control(cfg, mode="normal")
+        browser = Browser(base)
+        callback, _ = browser.follow(f"{base}/source/oauth/login/{cfg['source']}/", f"{base}/source/oauth/callback/")
+        forged = re.sub(r"state=[^&]+", "state=" + secrets.token_urlsafe(32), callback)
+        _, response = browser.follow(forged)
+        if case == "replayed_state":
+            # The forged attempt used the pending sign-in up: the genuine answer now fails too.
+            _, response = browser.follow(callback)
+        result = failure_page(response)
+        check("state.no_session_signed_in",
+              browser.session.get(f"{base}/api/v3/core/users/me/", timeout=10).status_code == 403)
+    else:
+        raise SystemExit(f"unknown case {case}")
+    result["passed"] = PASSED
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
