@@ -141,6 +141,7 @@ final class FederationInteropTests: XCTestCase {
             "slug": "ar-aging", "client_id": "ar-aging", "client_secret": appSecret,
             "redirect_uri": "https://ar.example.co.th/auth/callback", "email": "somchai@contoso.example",
             "groups": ["Finance", "AR Clerks", "All Staff"],
+            "all_sources": ["entra", "entra-deny", "entra-closed", "entra-down"],
         ]
         for (k, v) in extra { config[k] = v }
         let file = directory.appendingPathComponent("rp-\(UUID().uuidString).json")
@@ -190,7 +191,7 @@ final class FederationInteropTests: XCTestCase {
         let passed = result["passed"] as? [String] ?? []
         for name in ["rp.went_upstream", "rp.no_local_password_page", "rp.id_token_valid", "rp.email_from_upstream",
                      "rp.group.Finance", "rp.group.AR Clerks", "rp.group.All Staff", "rp.no_directory_role",
-                     "rotation.same_user", "replay.refused"] {
+                     "rotation.same_user", "replay.refused", "flow.redirect_mode", "flow.source_buttons"] {
             XCTAssertTrue(passed.contains(name), "\(name) not passed: \(passed)")
         }
         let c = try counts()
@@ -204,6 +205,9 @@ final class FederationInteropTests: XCTestCase {
         // The upstream amr is kept in the session for step-up rules.
         let amr = try pool.read { try $0.query("SELECT upstream_amr::text, auth_methods::text FROM sessions WHERE user_id IS NOT NULL LIMIT 1") }
         XCTAssertEqual(amr.rows.first ?? [], ["{pwd,mfa}", "{ext}"])
+        // The client secret is sealed, never stored as given.
+        let stored = try pool.read { try $0.query("SELECT secrets::text FROM sources WHERE slug = 'entra'").scalar } ?? ""
+        XCTAssertTrue(stored.contains("client_secret") && !stored.contains(upstreamSecret), stored)
         let synced = try pool.read { try $0.query("SELECT count(*) FROM groups WHERE attributes->>'source' = 'entra'").scalar }
         XCTAssertEqual(synced, "3")
     }

@@ -108,6 +108,15 @@ def main():
     case = sys.argv[2]
     base = cfg["base"]
     result = {}
+    if case == "scenario_a":
+        # The source in redirect mode takes the browser straight upstream; ?local=1 shows the
+        # identification page, with one button per enabled source.
+        r = requests.get(f"{base}/if/flow/default-authentication-flow/", allow_redirects=False, timeout=10)
+        check("flow.redirect_mode", r.status_code == 302 and r.headers["Location"].startswith(f"/source/oauth/login/{cfg['source']}/"),
+              (r.status_code, r.headers.get("Location")))
+        r = requests.get(f"{base}/if/flow/default-authentication-flow/?local=1", timeout=10)
+        check("flow.source_buttons", all(f'data-source="{s}"' in r.text for s in cfg["all_sources"])
+              and "Sign in with Microsoft" in r.text and 'name="uid_field"' in r.text, r.text[-1500:])
     if case in ("scenario_a", "overage"):
         control(cfg, mode="normal" if case == "scenario_a" else "overage")
         browser = Browser(base)
