@@ -48,15 +48,16 @@ public enum ServerRunner {
         directory.startListening(databaseURL: databaseURL.unredactedURL)
         defer { directory.stopListening() }
         let grants = PostgresOAuthGrantStore(pool: pool)
-        let oidcLogger = logger
-        let oidc = OIDCProvider(
-            externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
-            keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
-            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
-
         // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
         let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
+        let oidcLogger = logger
+        var oidc = OIDCProvider(
+            externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
+            keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
+            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
+        oidc.clientAssertions = SourceAssertionVerifier(directory: sources)
+
         let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)

@@ -27,8 +27,9 @@ public struct IDTokenVerifier: Sendable {
         self.keys = keys
     }
 
-    /// `nonce` nil: no nonce check (client assertions carry none). `audience` defaults to the client id.
-    public func verify(_ compact: String, nonce: String?, audience: String? = nil, now: Int64) throws(FederationError) -> VerifiedUpstreamToken {
+    /// `nonce` nil: no nonce check (client assertions carry none). `audiences`: the values
+    /// accepted in `aud` (default: the source's client id).
+    public func verify(_ compact: String, nonce: String?, audiences: [String]? = nil, now: Int64) throws(FederationError) -> VerifiedUpstreamToken {
         let parsed: JWS.Unverified
         do { parsed = try JWS.parse(compact) } catch { throw .invalidToken("not a JWS: \(error)") }
         guard let algorithm = JWSAlgorithm(rawValue: parsed.algorithm), Self.allowedAlgorithms.contains(algorithm) else {
@@ -49,10 +50,10 @@ public struct IDTokenVerifier: Sendable {
         guard let expectedIssuer = metadata.expectedIssuer(tid: tid), token.string("iss") == expectedIssuer else {
             throw .invalidToken("unexpected issuer")
         }
-        let wanted = audience ?? config.clientID
-        let audiences = token.strings("aud")
-        guard audiences.contains(wanted) else { throw .invalidToken("the token is for another audience") }
-        if audiences.count > 1, let azp = token.string("azp"), azp != config.clientID, audience == nil {
+        let wanted = audiences ?? [config.clientID]
+        let presented = token.strings("aud")
+        guard presented.contains(where: wanted.contains) else { throw .invalidToken("the token is for another audience") }
+        if presented.count > 1, let azp = token.string("azp"), azp != config.clientID, audiences == nil {
             throw .invalidToken("azp names another client")
         }
         guard let exp = UpstreamJSON.seconds(claims, "exp") else { throw .invalidToken("exp is missing") }

@@ -55,10 +55,13 @@ public final class UpstreamClient: Sendable {
         return (config.authorizationURL(metadata, pending: pending, redirectURI: redirectURI), pending)
     }
 
-    /// The verifier for tokens of this upstream (ID tokens; client assertions with `audience`).
-    public func verifier() throws(FederationError) -> IDTokenVerifier {
+    /// Machine-to-machine: a JWT the upstream issued to an application for us (Entra ID: an
+    /// app-only token requested with `scope=api://<client id>/.default`), verified like an ID
+    /// token but without nonce; `aud` must be this source's client id or `api://<client id>`.
+    public func verifyAssertion(_ assertion: String) throws(FederationError) -> VerifiedUpstreamToken {
         let (metadata, keys) = try discover()
-        return IDTokenVerifier(config: config, metadata: metadata, keys: keys)
+        return try IDTokenVerifier(config: config, metadata: metadata, keys: keys)
+            .verify(assertion, nonce: nil, audiences: [config.clientID, "api://" + config.clientID], now: clock())
     }
 
     /// The callback: `pending` has already been taken out of the session (single use) and its

@@ -191,3 +191,29 @@ final class FakeGoogle: UpstreamTransport, @unchecked Sendable {
         try entra.postForm(url, form)
     }
 }
+
+/// Machine-to-machine: app-only upstream tokens as client assertions.
+final class ClientAssertionTests: XCTestCase {
+    func testAssertionAudienceKeyAndLifetime() throws {
+        let entra = try FakeEntra()
+        let tenant = "11111111-2222-3333-4444-555555555555"
+        let config = OAuthSourceConfig(slug: "entra", name: "E", providerType: .entraID, clientID: "app-123", clientSecret: "s",
+                                       tenant: tenant, authority: FakeEntra.authority, graphURL: FakeEntra.graph)
+        let client = UpstreamClient(config: config, transport: entra, clock: { 1_800_000_000 })
+        func claims(aud: String = "api://app-123", exp: Int64 = 1_800_000_600) -> [String: Any] {
+            ["iss": "\(FakeEntra.authority)/\(tenant)/v2.0", "aud": aud, "sub": "svc", "oid": "svc", "tid": tenant,
+             "iat": 1_800_000_000 - 5, "exp": exp, "azp": "caller-app"]
+        }
+        XCTAssertEqual(try client.verifyAssertion(try entra.sign(claims())).subject, "svc")
+        XCTAssertEqual(try client.verifyAssertion(try entra.sign(claims(aud: "app-123"))).subject, "svc")
+        XCTAssertThrowsError(try client.verifyAssertion(try entra.sign(claims(), key: try SigningKey.generate(.rs256)))) {
+            XCTAssertEqual($0 as? FederationError, .badSignature)
+        }
+        XCTAssertThrowsError(try client.verifyAssertion(try entra.sign(claims(exp: 1_800_000_000 - 600)))) {
+            XCTAssertEqual($0 as? FederationError, .expiredToken)
+        }
+        XCTAssertThrowsError(try client.verifyAssertion(try entra.sign(claims(aud: "api://other")))) {
+            XCTAssertEqual($0 as? FederationError, .invalidToken("the token is for another audience"))
+        }
+    }
+}

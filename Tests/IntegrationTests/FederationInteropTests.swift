@@ -61,6 +61,7 @@ final class FederationInteropTests: XCTestCase {
               client_secret: !Env APP_SECRET
               redirect_uris: [{matching_mode: strict, url: "https://ar.example.co.th/auth/callback"}]
               scopes: [openid, email, profile]
+              jwt_federation_sources: [entra]
           - model: application
             identifiers: {slug: ar-aging}
             attrs: {name: "A/R Aging", provider: ar-aging}
@@ -210,6 +211,20 @@ final class FederationInteropTests: XCTestCase {
         XCTAssertTrue(stored.contains("client_secret") && !stored.contains(upstreamSecret), stored)
         let synced = try pool.read { try $0.query("SELECT count(*) FROM groups WHERE attributes->>'source' = 'entra'").scalar }
         XCTAssertEqual(synced, "3")
+    }
+
+    func testMachineToMachineAssertionsFromTheUpstream() throws {
+        let result = try run("m2m", extra: ["tenant": tenant, "upstream_client_id": "gatehouse-app",
+                                            "upstream_client_secret": upstreamSecret])
+        let passed = result["passed"] as? [String] ?? []
+        for name in ["m2m.exchanged", "m2m.gatehouse_token", "m2m.refused.unknown_key", "m2m.refused.expired",
+                     "m2m.refused.wrong_audience", "m2m.refused.not_client_credentials"] {
+            XCTAssertTrue(passed.contains(name), "\(name) not passed: \(result)")
+        }
+        func description(_ name: String) -> String { ((result[name] as? [String: Any])?["description"] as? String) ?? "" }
+        XCTAssertTrue(description("unknown_key").contains("bad_signature"), "\(result)")
+        XCTAssertTrue(description("expired").contains("expired_token"), "\(result)")
+        XCTAssertTrue(description("wrong_audience").contains("audience"), "\(result)")
     }
 
     func testGroupsOverageTakesGroupsFromGraph() throws {

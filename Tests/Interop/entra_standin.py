@@ -209,6 +209,8 @@ class Handler(BaseHTTPRequestHandler):
         claims = {"iss": f"{base()}/{TENANT}/v2.0", "aud": audience, "sub": CFG["service_oid"], "oid": CFG["service_oid"],
                   "azp": CFG["client_id"], "tid": TENANT, "iat": now - 5, "nbf": now - 5, "exp": now + 3600, "ver": "2.0",
                   "roles": ["Gatehouse.Access"]}
+        if STATE["mode"] == "expired":
+            claims["iat"], claims["nbf"], claims["exp"] = now - 7200, now - 7200, now - 3600
         return self.send(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": sign(claims)})
 
 

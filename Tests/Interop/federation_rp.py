@@ -9,6 +9,7 @@ Usage: federation_rp.py CONFIG.json CASE
   CASE fail:<mode>  start at /source/oauth/login/<slug>/ with the stand-in in <mode>; report the failure page
   CASE forged_state / replayed_state   tamper with the callback's state
 """
+import base64
 import html
 import json
 import re
@@ -103,6 +104,56 @@ def rp_sign_in(cfg, browser):
     return claims
 
 
+def m2m(cfg):
+    """Machine-to-machine: an app-only token from the stand-in, presented as client_assertion."""
+    base = cfg["base"]
+    assertion_type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+    def upstream_token(scope):
+        r = requests.post(f"{cfg['standin']}/{cfg['tenant']}/oauth2/v2.0/token", timeout=10, data={
+            "grant_type": "client_credentials", "client_id": cfg["upstream_client_id"],
+            "client_secret": cfg["upstream_client_secret"], "scope": scope})
+        r.raise_for_status()
+        return r.json()["access_token"]
+
+    def exchange(assertion):
+        return requests.post(f"{base}/application/o/token/", timeout=10, data={
+            "grant_type": "client_credentials", "client_id": cfg["client_id"],
+            "client_assertion_type": assertion_type, "client_assertion": assertion})
+
+    good = upstream_token(f"api://{cfg['upstream_client_id']}/.default")
+    r = exchange(good)
+    check("m2m.exchanged", r.status_code == 200 and r.json().get("token_type", "").lower() == "bearer", r.text)
+    access = r.json()["access_token"]
+    payload = json.loads(base64.urlsafe_b64decode(access.split(".")[1] + "=="))
+    check("m2m.gatehouse_token", payload.get("iss", "").startswith(base), payload)
+    outcomes = {}
+    # Signed by a key the upstream never published, under its kid.
+    header, body, _ = good.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+    kid = json.loads(base64.urlsafe_b64decode(header + "=="))["kid"]
+    stranger = JsonWebKey.generate_key("RSA", 2048, is_private=True)
+    forged = jwt.encode({"alg": "RS256", "kid": kid, "typ": "JWT"}, claims, stranger).decode()
+    outcomes["unknown_key"] = exchange(forged)
+    outcomes["wrong_audience"] = exchange(upstream_token("api://some-other-app/.default"))
+    control(cfg, mode="expired")
+    try:
+        outcomes["expired"] = exchange(upstream_token(f"api://{cfg['upstream_client_id']}/.default"))
+    finally:
+        control(cfg, mode="normal")
+    # An ID-token-style grant is not what an assertion is for.
+    outcomes["not_client_credentials"] = requests.post(f"{base}/application/o/token/", timeout=10, data={
+        "grant_type": "authorization_code", "code": "x", "client_id": cfg["client_id"],
+        "client_assertion_type": assertion_type, "client_assertion": good})
+    report = {}
+    for name, response in outcomes.items():
+        body = response.json()
+        report[name] = {"status": response.status_code, "error": body.get("error"), "description": body.get("error_description")}
+        expected = "unauthorized_client" if name == "not_client_credentials" else "invalid_client"
+        check("m2m.refused." + name, response.status_code in (400, 401) and body.get("error") == expected, body)
+    return report
+
+
 def main():
     cfg = json.load(open(sys.argv[1]))
     case = sys.argv[2]
@@ -161,6 +212,8 @@ def main():
         result = failure_page(response)
         check("state.no_session_signed_in",
               browser.session.get(f"{base}/api/v3/core/users/me/", timeout=10).status_code == 403)
+    elif case == "m2m":
+        result = m2m(cfg)
     else:
         raise SystemExit(f"unknown case {case}")
     result["passed"] = PASSED
