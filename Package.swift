@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Flows", dependencies: ["Store", "Crypto"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
-        .target(name: "Federation", dependencies: ["Store", "Crypto"]),
+        .target(name: "Federation", dependencies: ["Store", "Crypto", "Expressions"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)

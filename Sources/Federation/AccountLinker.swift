@@ -1,3 +1,4 @@
+import Expressions
 import Store
 
 /// Finds or makes the local account of an upstream identity, by the source's matching mode,
@@ -75,15 +76,17 @@ public struct AccountLinker: Sendable {
                 try connections.connect(source: source.slug, identifier: identity.identifier, user: found.id)
                 user = found
             case .enroll(let username):
+                let base = JSONText("{\"source\":" + JSONText.quoted(source.slug) + "}")
                 user = try users.createUser(NewUser(
                     username: username, email: identity.email, name: identity.name,
-                    attributes: JSONText("{\"source\":" + JSONText.quoted(source.slug) + "}")))
+                    attributes: Self.merged(base, identity.mappedAttributes)))
                 try connections.connect(source: source.slug, identifier: identity.identifier, user: user.id)
             }
-            if case .enroll = decision {} else if !identity.name.isEmpty || identity.email != nil {
+            if case .enroll = decision {} else if !identity.name.isEmpty || identity.email != nil || identity.mappedAttributes != nil {
                 var changed = user
                 if !identity.name.isEmpty { changed.name = identity.name }
                 if let email = identity.email { changed.email = email }
+                changed.attributes = Self.merged(changed.attributes, identity.mappedAttributes)
                 if changed != user { user = try users.updateUser(changed) }
             }
             if let upstreamGroups = identity.groups { try sync(upstreamGroups, user: user.id, source: source.slug) }
@@ -93,6 +96,14 @@ public struct AccountLinker: Sendable {
         } catch {
             throw .store("\(error)")
         }
+    }
+
+    /// `attributes` with the mapped keys set (the mapping's values win).
+    static func merged(_ attributes: JSONText, _ mapped: String?) -> JSONText {
+        guard let mapped, case .map(let extra)? = try? ExprValue(jsonText: mapped) else { return attributes }
+        guard case .map(var current)? = try? ExprValue(jsonText: attributes.text) else { return JSONText(mapped) }
+        for (key, value) in extra { current[key] = value }
+        return JSONText(ExprValue.map(current).jsonText())
     }
 
     /// Memberships in the source's groups become exactly `upstream`; groups are found by

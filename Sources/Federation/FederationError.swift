@@ -32,6 +32,8 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
     case enrollmentDisabled
     /// The linked account is deactivated.
     case userInactive
+    /// `attribute_mapping` or `group_mapping` failed or returned the wrong type.
+    case mappingFailed(String)
     /// The store failed.
     case store(String)
 
@@ -54,6 +56,7 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
         case .usernameTaken: "username_taken"
         case .enrollmentDisabled: "enrollment_disabled"
         case .userInactive: "user_inactive"
+        case .mappingFailed: "mapping_failed"
         case .store: "store_error"
         }
     }
@@ -77,6 +80,7 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
         case .usernameTaken: "An account with this username already exists here. Sign in with it instead."
         case .enrollmentDisabled: "No account here is linked to this sign-in, and new accounts are not created automatically."
         case .userInactive: "This account is deactivated."
+        case .mappingFailed: "Sign-in failed because this sign-in option is misconfigured. Tell your administrator."
         case .store: "Sign-in failed because of a server error. Try again in a moment."
         }
     }
@@ -90,6 +94,7 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
         case .wrongTenant(let t): "tenant \(t) is not allowed"
         case .invalidToken(let d): "invalid ID token: \(d)"
         case .wrongDomain(let d): "hosted domain \(d) is not allowed"
+        case .mappingFailed(let d): "mapping failed: \(d)"
         case .store(let d): "store: \(d)"
         default: code
         }

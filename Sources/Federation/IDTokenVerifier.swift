@@ -4,6 +4,8 @@ import Crypto
 public struct VerifiedUpstreamToken: @unchecked Sendable {
     /// The payload as parsed JSON; read only through the accessors.
     public let claims: [String: Any]
+    /// The payload's JSON text.
+    public let payloadJSON: String
 
     public func string(_ name: String) -> String? { UpstreamJSON.string(claims, name) }
     public func strings(_ name: String) -> [String] { UpstreamJSON.strings(claims, name) }
@@ -42,7 +44,7 @@ public struct IDTokenVerifier: Sendable {
             throw .badSignature
         }
         let claims = try UpstreamJSON.object(parsed.payloadJSON, or: .invalidToken("the payload is not a JSON object"))
-        let token = VerifiedUpstreamToken(claims: claims)
+        let token = VerifiedUpstreamToken(claims: claims, payloadJSON: String(decoding: parsed.payloadJSON, as: UTF8.self))
 
         // Tenant before issuer: a wrong tenant is its own failure, not a bad issuer.
         let tid = token.string("tid")

@@ -81,14 +81,17 @@ public final class UpstreamClient: Sendable {
         let accessToken = UpstreamJSON.string(body, "access_token")
         let token = try IDTokenVerifier(config: config, metadata: metadata, keys: keys)
             .verify(idToken, nonce: pending.nonce, now: clock())
+        var identity: UpstreamIdentity
         switch config.providerType {
         case .entraID:
-            return try entraIdentity(token, accessToken: accessToken)
+            identity = try entraIdentity(token, accessToken: accessToken)
         case .google:
-            return try googleIdentity(token)
+            identity = try googleIdentity(token)
         case .okta, .openIDConnect:
-            return genericIdentity(token)
+            identity = genericIdentity(token)
         }
+        identity.claimsJSON = token.payloadJSON
+        return try IdentityMapping.apply(config, to: identity)
     }
 
     // MARK: claims per provider

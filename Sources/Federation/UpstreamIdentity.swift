@@ -23,9 +23,14 @@ public struct UpstreamIdentity: Sendable, Hashable {
     /// The upstream's `amr` (e.g. `pwd`, `mfa`), kept in the session for step-up rules.
     public var amr: [String]
     public var tenant: String?
+    /// The verified ID token payload as received (JSON), for the mapping expressions.
+    public var claimsJSON: String
+    /// What `attribute_mapping` produced (a JSON object), merged into the user's attributes.
+    public var mappedAttributes: String?
 
     public init(identifier: String, username: String?, email: String?, emailVerified: Bool, name: String,
-                groups: [UpstreamGroup]?, amr: [String], tenant: String?) {
+                groups: [UpstreamGroup]?, amr: [String], tenant: String?, claimsJSON: String = "{}",
+                mappedAttributes: String? = nil) {
         self.identifier = identifier
         self.username = username
         self.email = email
@@ -34,5 +39,7 @@ public struct UpstreamIdentity: Sendable, Hashable {
         self.groups = groups
         self.amr = amr
         self.tenant = tenant
+        self.claimsJSON = claimsJSON
+        self.mappedAttributes = mappedAttributes
     }
 }

@@ -1,4 +1,5 @@
 import Federation
+import Foundation
 import Store
 import XCTest
 
@@ -92,5 +93,37 @@ final class AccountLinkerTests: XCTestCase {
         _ = try signIn(source(.identifier), identity(groups: nil))
         XCTAssertEqual(groups.groupNames(of: user.id), ["Finance (entra)"])
         XCTAssertEqual(groups.groups.withLock { $0.count }, 3)
+    }
+}
+
+/// attribute_mapping and group_mapping (CEL subset) before anything is written.
+final class IdentityMappingTests: XCTestCase {
+    func testMappingsSetAttributesAndChooseGroups() throws {
+        var config = OAuthSourceConfig(slug: "entra", name: "E", providerType: .entraID, clientID: "c", clientSecret: "s",
+                                       groupSync: true)
+        config.attributeMapping = #"{"department": upstream.dept, "tenant": profile.tenant, "mfa": "mfa" in profile.amr}"#
+        config.groupMapping = #"profile.groups.filter(g, g.startsWith("GH-")) + ["Staff"]"#
+        let identity = UpstreamIdentity(
+            identifier: "oid", username: "u@x", email: "u@x", emailVerified: true, name: "U",
+            groups: [UpstreamGroup(id: "g1", name: "GH-Finance"), UpstreamGroup(id: "g2", name: "Other")], amr: ["mfa"],
+            tenant: "t1", claimsJSON: #"{"dept":"AR","sub":"x"}"#)
+        let mapped = try IdentityMapping.apply(config, to: identity)
+        XCTAssertEqual(mapped.groups, [UpstreamGroup(id: "g1", name: "GH-Finance"), UpstreamGroup(id: "Staff", name: "Staff")])
+
+        let users = FakeUserStore(), groups = FakeGroupStore()
+        let linker = AccountLinker(users: users, groups: groups, connections: FakeConnections(groups: groups))
+        let user = try linker.apply(try linker.decide(mapped, source: config), mapped, source: config)
+        let attributes = try JSONSerialization.jsonObject(with: Data(user.attributes.text.utf8)) as? [String: Any]
+        XCTAssertEqual(attributes?["department"] as? String, "AR")
+        XCTAssertEqual(attributes?["tenant"] as? String, "t1")
+        XCTAssertEqual(attributes?["mfa"] as? Bool, true)
+        XCTAssertEqual(attributes?["source"] as? String, "entra")
+        XCTAssertEqual(groups.groupNames(of: user.id), ["GH-Finance", "Staff"])
+
+        // A mapping of the wrong type refuses the sign-in (nothing is written by then).
+        config.attributeMapping = #"["not", "a", "map"]"#
+        XCTAssertThrowsError(try IdentityMapping.apply(config, to: identity)) {
+            guard case .mappingFailed = $0 as? FederationError else { return XCTFail("\($0)") }
+        }
     }
 }

@@ -41,6 +41,7 @@ final class FederationInteropTests: XCTestCase {
               group_sync: true
               login_mode: redirect
               button_label: Sign in with Microsoft
+              attribute_mapping: '{"entra_tenant": upstream.tid, "mfa": "mfa" in profile.amr}'
           - model: oauth-source
             identifiers: {slug: entra-deny}
             attrs: {name: Deny, provider_type: entra-id, client_id: gatehouse-app, client_secret: !Env ENTRA_SECRET,
@@ -203,6 +204,11 @@ final class FederationInteropTests: XCTestCase {
             """) }
         XCTAssertEqual(row.rows.first ?? [], ["somchai@contoso.example", "somchai@contoso.example", "Somchai Prasert",
                                                "00000000-0000-0000-0000-0000000000aa"])
+        // attribute_mapping ran on the verified claims.
+        let attributes = try pool.read { try $0.query("""
+            SELECT attributes->>'entra_tenant', attributes->>'mfa', attributes->>'source' FROM users WHERE username = 'somchai@contoso.example'
+            """) }
+        XCTAssertEqual(attributes.rows.first ?? [], [tenant, "true", "entra"])
         // The upstream amr is kept in the session for step-up rules.
         let amr = try pool.read { try $0.query("SELECT upstream_amr::text, auth_methods::text FROM sessions WHERE user_id IS NOT NULL LIMIT 1") }
         XCTAssertEqual(amr.rows.first ?? [], ["{pwd,mfa}", "{ext}"])

@@ -139,7 +139,7 @@ struct SourceRoutes {
         let status: HTTPStatus = switch error {
         case .upstreamUnreachable: .init(502, "Bad Gateway")
         case .unknownSource: .notFound
-        case .store: .init(500, "Internal Server Error")
+        case .store, .mappingFailed: .init(500, "Internal Server Error")
         default: .forbidden
         }
         let content: HTML = """
