@@ -122,16 +122,21 @@ public final class UpstreamClient: Sendable {
         guard let oid = token.string("oid") else { throw .invalidToken("oid is missing") }
         var identity = UpstreamIdentity(
             identifier: oid, username: token.string("preferred_username"), email: token.string("email"),
-            // Directory-managed addresses: Entra's own tenant data, not self-asserted.
-            emailVerified: true, name: token.string("name") ?? "", groups: nil, amr: token.strings("amr"),
+            // The token's `email` is not verified by Entra (Microsoft says not to trust it for
+            // authorization); only Graph's directory-managed `mail` may link accounts, below.
+            emailVerified: false, name: token.string("name") ?? "", groups: nil, amr: token.strings("amr"),
             tenant: token.string("tid"))
         if let accessToken {
             let me = try transport.get(config.graphURL + "/v1.0/me?$select=id,displayName,mail,otherMails,userPrincipalName",
                                        bearer: accessToken)
             if me.status == 200, let profile = try? UpstreamJSON.object(me.body, or: .invalidToken("")) {
                 if let upn = UpstreamJSON.string(profile, "userPrincipalName") { identity.username = upn }
-                if let mail = UpstreamJSON.string(profile, "mail") ?? UpstreamJSON.strings(profile, "otherMails").first {
+                if let mail = UpstreamJSON.string(profile, "mail") {
                     identity.email = mail
+                    identity.emailVerified = true
+                } else if let other = UpstreamJSON.strings(profile, "otherMails").first {
+                    identity.email = other
+                    identity.emailVerified = false
                 }
                 if let name = UpstreamJSON.string(profile, "displayName") { identity.name = name }
             }

@@ -64,6 +64,7 @@ final class UpstreamClientTests: XCTestCase {
         XCTAssertEqual(identity.identifier, "oid-42")
         XCTAssertEqual(identity.username, "somchai@contoso.test")
         XCTAssertEqual(identity.email, "somchai.p@contoso.test")
+        XCTAssertFalse(identity.emailVerified, "otherMails are user-set: never used to link accounts")
         XCTAssertEqual(identity.name, "Somchai Prasert")
         XCTAssertEqual(identity.groups, [UpstreamGroup(id: "g-1", name: "Finance"), UpstreamGroup(id: "g-2", name: "AR Clerks")])
         XCTAssertEqual(identity.amr, ["pwd", "mfa"])
