@@ -233,6 +233,18 @@ final class FederationInteropTests: XCTestCase {
         XCTAssertTrue(description("wrong_audience").contains("audience"), "\(result)")
     }
 
+    func testSlowUpstreamIsCutOffAtTheTotalTimeout() throws {
+        let before = try counts()
+        let page = try run("slow")
+        XCTAssertEqual(page["reason"] as? String, "upstream_unreachable", "\(page)")
+        XCTAssertEqual(page["status"] as? Int, 502)
+        XCTAssertEqual(page["message"] as? String, "The identity provider could not be reached in time. Try again in a moment.")
+        XCTAssertTrue((page["retry"] as? String)?.hasPrefix("/source/oauth/login/entra/") == true, "\(page)")
+        let elapsed = page["elapsed"] as? Double ?? 0
+        XCTAssertTrue(elapsed > 14 && elapsed < 20, "gave up after \(elapsed) s, not at the 15 s total timeout")
+        XCTAssertEqual(try counts(), before)
+    }
+
     func testGroupsOverageTakesGroupsFromGraph() throws {
         let result = try run("overage")
         XCTAssertEqual(Set(result["groups"] as? [String] ?? []), ["Finance", "AR Clerks", "All Staff"])

@@ -15,6 +15,7 @@ import json
 import re
 import secrets
 import sys
+import time
 import urllib.parse
 
 import requests
@@ -243,6 +244,16 @@ def main():
         claims = rp_sign_in(cfg, browser, upstream=cfg["upstream"])
         check("generic.upstream_password_page", browser.pages_shown >= 1)
         result = {"sub": claims["sub"], "groups": claims.get("groups", []), "email": claims.get("email")}
+    elif case == "slow":
+        # The stand-in answers nothing for 25 s: Gatehouse must give up at its 15 s total timeout.
+        control(cfg, slow=25)
+        try:
+            started = time.monotonic()
+            _, response = Browser(base).follow(f"{base}/source/oauth/login/{cfg['source']}/")
+            result = failure_page(response)
+            result["elapsed"] = time.monotonic() - started
+        finally:
+            control(cfg, slow=0)
     elif case == "m2m":
         result = m2m(cfg)
     else:
