@@ -193,7 +193,7 @@ final class FederationInteropTests: XCTestCase {
         let passed = result["passed"] as? [String] ?? []
         for name in ["rp.went_upstream", "rp.no_local_password_page", "rp.id_token_valid", "rp.email_from_upstream",
                      "rp.group.Finance", "rp.group.AR Clerks", "rp.group.All Staff", "rp.no_directory_role",
-                     "rotation.same_user", "replay.refused", "flow.redirect_mode", "flow.source_buttons"] {
+                     "rotation.same_user", "replay.refused", "flow.redirect_mode", "flow.source_buttons", "executor.sources"] {
             XCTAssertTrue(passed.contains(name), "\(name) not passed: \(passed)")
         }
         let c = try counts()

@@ -194,6 +194,10 @@ def main():
         r = requests.get(f"{base}/if/flow/default-authentication-flow/?local=1", timeout=10)
         check("flow.source_buttons", all(f'data-source="{s}"' in r.text for s in cfg["all_sources"])
               and "Sign in with Microsoft" in r.text and 'name="uid_field"' in r.text, r.text[-1500:])
+        executor = requests.get(f"{base}/api/v3/flows/executor/default-authentication-flow/", timeout=10).json()
+        offered = {item["slug"]: item["challenge"]["to"] for item in executor.get("sources", [])}
+        check("executor.sources", sorted(offered) == sorted(cfg["all_sources"])
+              and offered[cfg["source"]].startswith(f"/source/oauth/login/{cfg['source']}/"), executor)
     if case in ("scenario_a", "overage"):
         control(cfg, mode="normal" if case == "scenario_a" else "overage")
         browser = Browser(base)
