@@ -91,10 +91,8 @@ public struct AccountLinker: Sendable {
             }
             if let upstreamGroups = identity.groups { try sync(upstreamGroups, user: user.id, source: source.slug) }
             return user
-        } catch let error as StoreError {
-            throw .store(error.description)
         } catch {
-            throw .store("\(error)")
+            throw .store(error.description)
         }
     }
 
