@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Flows", dependencies: ["Store", "Crypto"]),
+        // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
+        .target(name: "Federation", dependencies: ["Store", "Crypto", "Expressions"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
@@ -58,7 +60,7 @@ let package = Package(
         .target(name: "SCIM"),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "OIDC", "Expressions", "SCIM", "CRedis", "CGatehouseShims",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "CRedis", "CGatehouseShims",
             "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,7 +76,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Crypto
+import Federation
 import HTTP
 import Logging
 import Net
@@ -27,7 +28,7 @@ public enum ServerRunner {
         }
         let pool = PGPool(url: databaseURL.unredactedURL)
         defer { pool.close() }
-        let login: LoginServices
+        var login: LoginServices
         if let redisURL = config.redisURL {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
             login = LoginServices.postgres(pool: pool, redis: redis, logger: logger)
@@ -47,11 +48,15 @@ public enum ServerRunner {
         directory.startListening(databaseURL: databaseURL.unredactedURL)
         defer { directory.stopListening() }
         let grants = PostgresOAuthGrantStore(pool: pool)
+        // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
+        let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
+        login.sources = sources
         let oidcLogger = logger
-        let oidc = OIDCProvider(
+        var oidc = OIDCProvider(
             externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
             keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
             tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
+        oidc.clientAssertions = SourceAssertionVerifier(directory: sources)
 
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
         let sessionCache = (login.users as? CachedUserStore)?.cache
@@ -95,6 +100,13 @@ public enum ServerRunner {
             serverKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/web/csrf/v1".utf8)),
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
+        if let sources = login.sources {
+            let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: sources.pool),
+                                       connections: PostgresSourceConnectionStore(pool: sources.pool))
+            var external = config.externalURL
+            while external.hasSuffix("/") { external.removeLast() }
+            SourceRoutes(login: login, directory: sources, linker: linker, externalURL: external).register(on: web.root)
+        }
         oidc?.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
         if let scim { web.mount(SCIMRoutes(directory: scim)) }

@@ -95,8 +95,8 @@ public struct ModelRegistry: Sendable {
 
     public func spec(for model: String) -> ModelSpec? { models[model] }
 
-    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`; SCIM's `scim-source`.
-    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application, .scimSource])
+    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`; SCIM's `scim-source`; federation's `oauth-source`.
+    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application, .scimSource, .oauthSource])
 }
 
 extension ModelSpec {
@@ -162,6 +162,8 @@ extension ModelSpec {
             FieldSpec("allow_plain_pkce", .bool),
             // The user client_credentials tokens are issued for; created when missing (svc-<client_id>).
             FieldSpec("service_account", .string),
+            // oauth-source slugs whose JWTs this provider accepts as client assertions (machine-to-machine).
+            FieldSpec("jwt_federation_sources", .referenceList(model: "oauth-source")),
         ],
         isApplied: true,
         checks: [{ attrs in
@@ -183,4 +185,47 @@ extension ModelSpec {
             FieldSpec("groups", .referenceList(model: "group")),
         ],
         isApplied: true)
+}
+
+extension ModelSpec {
+    /// An upstream identity source (Docs/sources/): Entra ID, Google, Okta or any OIDC issuer.
+    public static let oauthSource = ModelSpec(
+        name: "oauth-source", identifiers: ["slug"],
+        fields: [
+            FieldSpec("name", .string, requiredOnCreate: true),
+            FieldSpec("provider_type", .choice(["entra-id", "google", "okta", "openid-connect"]), requiredOnCreate: true),
+            FieldSpec("client_id", .string, requiredOnCreate: true),
+            FieldSpec("client_secret", .secret, requiredOnCreate: true),
+            // Entra ID: the directory (tenant) id, or common / organizations for a multi-tenant app.
+            FieldSpec("tenant", .string),
+            FieldSpec("allowed_tenants", .stringList),
+            // Okta / openid-connect: the issuer whose /.well-known/openid-configuration is read.
+            FieldSpec("issuer", .url),
+            // Entra ID: login and Graph hosts (defaults: login.microsoftonline.com, graph.microsoft.com).
+            FieldSpec("authority", .url),
+            FieldSpec("graph_url", .url),
+            // Google: only this Workspace domain.
+            FieldSpec("hosted_domain", .string),
+            FieldSpec("additional_scopes", .stringList),
+            FieldSpec("user_matching_mode", .choice(["identifier", "email_link", "email_deny", "username_link", "username_deny"])),
+            FieldSpec("enrollment", .bool),
+            FieldSpec("group_sync", .bool),
+            FieldSpec("attribute_mapping", .expression),
+            FieldSpec("group_mapping", .expression),
+            FieldSpec("button_label", .string),
+            FieldSpec("icon", .string),
+            // redirect: the sign-in page sends the browser straight upstream (no local password page).
+            FieldSpec("login_mode", .choice(["button", "redirect"])),
+            FieldSpec("enabled", .bool),
+        ],
+        isApplied: true,
+        checks: [{ attrs in
+            switch attrs["provider_type"] {
+            case .string("okta")?, .string("openid-connect")?:
+                if attrs["issuer"] == nil { return [("attrs.issuer", "okta and openid-connect sources need an issuer URL")] }
+            default:
+                break
+            }
+            return []
+        }])
 }

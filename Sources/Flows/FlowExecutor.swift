@@ -211,7 +211,8 @@ public struct FlowExecutor: Sendable {
         let session = Session(
             idHash: Digest.sha256(token), userID: user.id, createdAt: now, lastSeenAt: now,
             expiresAt: now.adding(seconds: Int64(lifetime.absoluteSeconds)), idleTimeoutSeconds: lifetime.idleSeconds,
-            clientIP: context.clientIP, userAgent: context.userAgent, authTime: now, authMethods: plan.methods)
+            clientIP: context.clientIP, userAgent: context.userAgent, authTime: now, authMethods: plan.methods,
+            upstreamAMR: plan.upstreamAMR ?? [])
         try sessions.createSession(session)
         // A new token at every login: the pre-login session (and its cookie) are dropped.
         var replaced = false
@@ -240,6 +241,33 @@ public struct FlowExecutor: Sendable {
         }
         return .stop(FlowOutcome(step: .completed(FlowCompletion(redirect: plan.next, endedCurrentSession: ended)),
                                  plan: nil))
+    }
+
+    // MARK: upstream sources
+
+    /// The method recorded for a sign-in through an upstream source (the upstream's own `amr`
+    /// is kept apart, in `upstreamAMR`).
+    public static let upstreamMethod = "ext"
+
+    /// After an upstream source vouched for `user`: the plan skips the stages that identify
+    /// and check a password, and goes on with the rest (policies, MFA, consent, user-login).
+    public func continueAfterUpstream(_ plan: FlowPlan, user: UserID, amr: [String]) throws(FlowError) -> FlowPlan {
+        guard let flow = flows[plan.flowSlug] else { throw .unknownFlow(plan.flowSlug) }
+        var plan = plan
+        var index = 0
+        for (i, binding) in flow.bindings.enumerated() {
+            switch binding.stage {
+            case .identification, .password: index = i + 1
+            default: break
+            }
+        }
+        plan.stageIndex = index
+        plan.pendingUser = user
+        plan.uid = nil
+        plan.methods = [Self.upstreamMethod]
+        plan.upstreamAMR = amr
+        plan.upstreamLogin = nil
+        return plan
     }
 
     // MARK: helpers

@@ -20,6 +20,11 @@ public struct FlowPlan: Hashable, Codable, Sendable {
     public var methods: [String]
     /// Where to go when the flow completes: always a local path (see `LocalPath`).
     public var next: String
+    /// A sign-in sent to an upstream source and not yet back: its state, nonce and PKCE
+    /// verifier as JSON, owned by the federation routes (kept here so they stay server-side).
+    public var upstreamLogin: String?
+    /// The upstream's `amr` once a source signed the user in (the session's `upstreamAMR`).
+    public var upstreamAMR: [String]?
 
     /// A fresh run of `flow`; `next` is kept only when it is a path on this server.
     public init(flow: Flow, next: String?) {
@@ -29,6 +34,8 @@ public struct FlowPlan: Hashable, Codable, Sendable {
         self.pendingUserID = nil
         self.methods = []
         self.next = LocalPath.sanitize(next)
+        self.upstreamLogin = nil
+        self.upstreamAMR = nil
     }
 
     public var pendingUser: UserID? {

@@ -6,6 +6,8 @@ import Web
 enum ClientAuthenticationMethod: String, Sendable {
     case clientSecretBasic = "client_secret_basic"
     case clientSecretPost = "client_secret_post"
+    /// A JWT from a trusted upstream source (`jwt_federation_sources`), for client_credentials only.
+    case federatedJWT = "federated_jwt"
     case none
 }
 
@@ -18,13 +20,15 @@ struct AuthenticatedClient: Sendable {
 /// method per request (RFC 6749 §2.3: "MUST NOT use more than one authentication method").
 struct ClientAuthenticator: Sendable {
     let clients: any OAuthClientDirectory
+    var assertions: (any ClientAssertionVerifier)? = nil
 
     func authenticate(_ request: Request, _ parameters: OAuthParameters) throws -> AuthenticatedClient {
         let basic = try Self.basicCredentials(request)
         let postedID = try parameters.single("client_id")
         let postedSecret = try parameters.single("client_secret")
         if parameters.has("client_assertion") || parameters.has("client_assertion_type") {
-            throw OAuthError.invalidClient("client assertions are not accepted by this provider")
+            guard basic == nil, postedSecret == nil else { throw OAuthError.invalidRequest("use one client authentication method, not two") }
+            return try federated(id: postedID, parameters)
         }
         if let basic {
             guard postedSecret == nil else { throw OAuthError.invalidRequest("use one client authentication method, not two") }
@@ -40,6 +44,27 @@ struct ClientAuthenticator: Sendable {
         }
         guard client.clientType == .public else { throw OAuthError.invalidClient("this client must authenticate with its secret") }
         return AuthenticatedClient(client: client, method: .none)
+    }
+
+    /// RFC 7523 §2.2 with a JWT issued by an upstream source the client trusts (verified
+    /// against that source's JWKS by `assertions`); the client must name itself.
+    private func federated(id: String?, _ parameters: OAuthParameters) throws -> AuthenticatedClient {
+        guard let assertions else { throw OAuthError.invalidClient("client assertions are not accepted by this provider") }
+        guard try parameters.single("client_assertion_type") == ClientAssertions.jwtBearerType else {
+            throw OAuthError.invalidClient("client_assertion_type must be \(ClientAssertions.jwtBearerType)")
+        }
+        guard let assertion = try parameters.single("client_assertion"), !assertion.isEmpty else {
+            throw OAuthError.invalidClient("client_assertion is missing")
+        }
+        guard let id else { throw OAuthError.invalidClient("client_id is required with a client assertion") }
+        guard let client = try clients.client(clientID: id), client.application != nil,
+              !client.jwtFederationSources.isEmpty else { throw OAuthError.invalidClient() }
+        do {
+            try assertions.verify(assertion, sources: client.jwtFederationSources)
+        } catch {
+            throw OAuthError.invalidClient("the client assertion was refused: \(error)")
+        }
+        return AuthenticatedClient(client: client, method: .federatedJWT)
     }
 
     private func check(id: String, secret: String) throws -> OAuthClient {
@@ -71,6 +96,17 @@ struct ClientAuthenticator: Sendable {
         }
         return (id, secret)
     }
+}
+
+/// Verifies a JWT an upstream source issued (the App room implements it over the sources' JWKS).
+public protocol ClientAssertionVerifier: Sendable {
+    /// Throws (with a reason for the error description) unless `assertion` verifies against
+    /// one of the `sources` and is meant for us.
+    func verify(_ assertion: String, sources: [String]) throws
+}
+
+enum ClientAssertions {
+    static let jwtBearerType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 }
 
 /// application/x-www-form-urlencoded decoding of one value (`+` is a space).

@@ -59,6 +59,8 @@ public struct OIDCProvider: Sendable {
     public let tokenSealer: SecretSealer
     public let clock: @Sendable () -> Timestamp
     let log: @Sendable (String) -> Void
+    /// Verifies JWTs of upstream sources sent as `client_assertion` (nil: none accepted).
+    public var clientAssertions: (any ClientAssertionVerifier)?
 
     public init(externalURL: String, clients: any OAuthClientDirectory, grants: any OAuthGrantStore,
                 users: any UserStore, events: any EventStore, keys: any JWTKeyRing, sessions: any BrowserSessions,

@@ -13,7 +13,11 @@ struct TokenEndpoint: Sendable {
         do {
             let parameters = try OAuthParameters.form(request)
             let grantType = try parameters.required("grant_type")
-            let authenticated = try ClientAuthenticator(clients: provider.clients).authenticate(request, parameters)
+            let authenticated = try ClientAuthenticator(clients: provider.clients, assertions: provider.clientAssertions)
+                .authenticate(request, parameters)
+            if authenticated.method == .federatedJWT, grantType != "client_credentials" {
+                throw OAuthError(.unauthorizedClient, "a federated client assertion is accepted for client_credentials only")
+            }
             let tokens: IssuedTokens
             switch grantType {
             case "authorization_code":

@@ -88,6 +88,9 @@ public struct OAuthClient: Sendable, Hashable {
     public var serviceAccountUsername: String?
     /// nil while no application points at this provider (then it cannot be used).
     public var application: OAuthApplication?
+    /// Slugs of the upstream sources whose JWTs this client may present as `client_assertion`
+    /// (machine-to-machine: an Entra ID app-only token exchanged for ours).
+    public var jwtFederationSources: [String] = []
 
     public init(providerName: String, clientID: String, clientType: OAuthClientType, clientSecret: String?,
                 redirectURIs: [OAuthRedirectURI], signingAlgorithm: String = "RS256", scopes: [String],

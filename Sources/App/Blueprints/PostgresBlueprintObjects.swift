@@ -66,6 +66,8 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
                 """, [.text(slug)])
             guard let row = result.rows.first else { return nil }
             return ["name": .string(row[0] ?? ""), "purge_on_delete": .bool(row[1] == "true")]
+        case "oauth-source":
+            return try sourceFields(of: key)
         default:
             return nil
         }
@@ -81,6 +83,8 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
                                               [.text(slug)]).scalar
             guard let stored, let bytes = Hex.decode(stored) else { return false }
             return constantTimeEquals(bytes, Digest.sha256(secret.reveal()))
+        if key.model == "oauth-source", field == PostgresBlueprintObjects.sourceSecretKey {
+            return try sourceSecret(of: key, matches: secret)
         }
         guard key.model == "user", field == "password" else {
             // `!Env` in a plain string field (e.g. email): stored as plain data.
@@ -173,6 +177,8 @@ private struct Writer: BlueprintTransaction {
                             CASE WHEN $4::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('token_sha256', $4::text) END)
                     """, [.text(try identifier(key, "slug")), .text(string(fields["name"]) ?? ""),
                           .bool(bool(fields["purge_on_delete"]) ?? false), try tokenDigest(fields["token"]).map(PGValue.text)])
+            case "oauth-source":
+                try objects.createSource(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -210,6 +216,8 @@ private struct Writer: BlueprintTransaction {
                         WHERE slug = $1 AND kind = 'scim'
                         """, [.text(slug), .text(digest)])
                 }
+            case "oauth-source":
+                try objects.updateSource(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -262,6 +270,8 @@ private struct Writer: BlueprintTransaction {
                 let result = try objects.connection.query("DELETE FROM sources WHERE slug = $1 AND kind = 'scim'",
                                                           [.text(try identifier(key, "slug"))])
                 guard result.affectedRows == 1 else { throw StoreError.notFound("scim-source") }
+            case "oauth-source":
+                try objects.deleteSource(key)
             default:
                 throw notApplied(key)
             }

@@ -64,7 +64,7 @@ struct FlowExecutorRoutes {
     }
 
     func respond(_ step: FlowStep) throws -> Response {
-        var object = Self.challengeJSON(step.outcome.challenge, flow: step.flow)
+        var object = Self.challengeJSON(step.outcome.challenge, flow: step.flow, sources: sourceLinks(next: step.plan.next))
         let errors = step.outcome.errors
         if !errors.isEmpty {
             var byField: [String: [JSONObject]] = [:]
@@ -94,7 +94,23 @@ struct FlowExecutorRoutes {
         return info
     }
 
-    static func challengeJSON(_ challenge: Challenge, flow: Flow) -> JSONObject {
+    /// authentik's identification `sources`: one redirect challenge per enabled upstream source.
+    func sourceLinks(next: String) -> [JSONObject] {
+        (services.sources?.enabledSources() ?? []).map { source in
+            var redirect = JSONObject()
+            redirect.set("type", "redirect")
+            redirect.set("component", "xak-flow-redirect")
+            redirect.set("to", SourceRoutes.loginLink(slug: source.slug, next: next))
+            var item = JSONObject()
+            item.set("name", source.buttonLabel)
+            item.set("slug", source.slug)
+            item.set("icon_url", source.icon ?? "")
+            item.set("challenge", redirect)
+            return item
+        }
+    }
+
+    static func challengeJSON(_ challenge: Challenge, flow: Flow, sources: [JSONObject] = []) -> JSONObject {
         var object = JSONObject()
         switch challenge {
         case .identification(let fields, _):
@@ -104,7 +120,7 @@ struct FlowExecutorRoutes {
             object.set("user_fields", strings: fields.map(\.rawValue))
             object.set("password_fields", false)
             object.set("primary_action", "Log in")
-            object.set("sources", raw: "[]")
+            object.set("sources", sources)
             object.set("show_source_labels", false)
         case .password(let pendingUser, _):
             object.set("type", "native")

@@ -23,6 +23,14 @@ struct FlowPageRoutes {
         guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
         if flow.designation == .invalidation { return logoutPage(request, flow: flow) }
         let step = try FlowStep.run(services, request, slug: slug, input: .none, restart: request.query("restart") != nil)
+        // A source in redirect mode: straight upstream, no local password page (`?local=1` shows it).
+        if case .challenge(.identification, _) = step.outcome.step, request.query("local") == nil,
+           let source = services.sources?.enabledSources().first(where: { $0.loginMode == .redirect }) {
+            var response = Response.redirect(to: SourceRoutes.loginLink(slug: source.slug, next: step.plan.next), status: .found)
+            response.headers.set("Cache-Control", "no-store")
+            response.setCookies(step.cookies)
+            return response
+        }
         return render(request, step)
     }
 
@@ -92,7 +100,7 @@ struct FlowPageRoutes {
             <input id="uid_field" name="uid_field" type="text" autocomplete="username" autofocus required value="\(step.plan.uid ?? String((request.query("login_hint") ?? "").prefix(256)))">
             \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.continue"))</button>
             </form>
-            """
+            """ + sourceButtons(next: step.plan.next)
         case .password(let pendingUser, _):
             content = """
             <h1>\(title)</h1>
@@ -117,6 +125,16 @@ struct FlowPageRoutes {
             content = "<p><a class=\"gh-button\" href=\"\(to)\">\(request.t("flow.continue"))</a></p>"
         }
         return .page(request, title: title, content: content)
+    }
+
+    /// One link per enabled upstream source (`oauth-source`), under the identification form.
+    func sourceButtons(next: String) -> HTML {
+        guard let sources = services.sources?.enabledSources(), !sources.isEmpty else { return .empty }
+        let links: [HTML] = sources.map { source in
+            let icon: HTML = source.icon.map { "<img class=\"gh-source-icon\" src=\"\($0)\" alt=\"\">" } ?? .empty
+            return "<li><a class=\"gh-button gh-source\" data-source=\"\(source.slug)\" href=\"\(SourceRoutes.loginLink(slug: source.slug, next: next))\">\(icon)\(source.buttonLabel)</a></li>\n"
+        }
+        return "\n<ul class=\"gh-sources\">\n" + links.joined() + "</ul>"
     }
 
     func logoutPage(_ request: Request, flow: Flow) -> Response {

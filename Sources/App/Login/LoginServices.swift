@@ -15,6 +15,8 @@ public struct LoginServices: Sendable {
     public let events: any EventStore
     public let executor: FlowExecutor
     public let resolver: SessionResolver
+    /// The upstream sources the sign-in page offers (set by `ServerRunner`; nil: none).
+    var sources: SourceDirectory?
 
     /// How long a pre-login (anonymous) session that only carries a flow plan may live.
     static let preLoginAbsoluteSeconds: Int64 = 3600

@@ -79,7 +79,7 @@ enum OAuthProviderConfig {
         }
         let scopes = strings("scopes")
         let allowPlain: Bool = if case .bool(true)? = fields["allow_plain_pkce"] { true } else { false }
-        return OAuthClient(
+        var client = OAuthClient(
             providerName: name, clientID: clientID, clientType: type, clientSecret: secret, redirectURIs: redirects,
             signingAlgorithm: string("signing_alg") ?? "RS256", scopes: scopes,
             scopeMappings: mappings.filter { scopes.contains($0.scopeName) }, subjectMode: subject, consentMode: consent,
@@ -88,5 +88,7 @@ enum OAuthProviderConfig {
             refreshTokenLifetimeSeconds: try lifetime("refresh_token_validity"), allowPlainPKCE: allowPlain,
             serviceAccountUsername: string("service_account") ?? defaultServiceAccount(clientID: clientID),
             application: application)
+        client.jwtFederationSources = strings("jwt_federation_sources")
+        return client
     }
 }

@@ -1,0 +1,127 @@
+import Expressions
+import Store
+
+/// Finds or makes the local account of an upstream identity, by the source's matching mode,
+/// and syncs its groups. `decide` only reads, so every refusal (deny modes, enrollment off,
+/// a deactivated account) happens before anything is written.
+public struct AccountLinker: Sendable {
+    public let users: any UserStore
+    public let groups: any GroupStore
+    public let connections: any SourceConnectionStore
+
+    public init(users: any UserStore, groups: any GroupStore, connections: any SourceConnectionStore) {
+        self.users = users
+        self.groups = groups
+        self.connections = connections
+    }
+
+    public enum Decision: Sendable, Hashable {
+        /// Already connected.
+        case existing(User)
+        /// An existing account, matched by e-mail or username: connect it.
+        case link(User)
+        /// A new account with this username.
+        case enroll(username: String)
+    }
+
+    public func decide(_ identity: UpstreamIdentity, source: OAuthSourceConfig) throws(FederationError) -> Decision {
+        do {
+            if let id = try connections.connectedUser(source: source.slug, identifier: identity.identifier) {
+                guard let user = try users.user(id: id), user.isActive else { throw FederationError.userInactive }
+                return .existing(user)
+            }
+            switch source.matchingMode {
+            case .identifier:
+                break
+            case .emailLink, .emailDeny:
+                if let email = identity.email {
+                    let matches = try users.users(email: email)
+                    if source.matchingMode == .emailDeny, !matches.isEmpty { throw FederationError.emailTaken }
+                    // Only a verified address, naming exactly one account, may take it over.
+                    if identity.emailVerified, matches.count == 1 {
+                        guard matches[0].isActive else { throw FederationError.userInactive }
+                        return .link(matches[0])
+                    }
+                }
+            case .usernameLink, .usernameDeny:
+                if let username = identity.username, let user = try users.user(username: username) {
+                    if source.matchingMode == .usernameDeny { throw FederationError.usernameTaken }
+                    guard user.isActive else { throw FederationError.userInactive }
+                    return .link(user)
+                }
+            }
+            guard source.enrollment else { throw FederationError.enrollmentDisabled }
+            let username = identity.username ?? identity.email ?? "\(source.slug)-\(identity.identifier)"
+            // Someone else holds the name: never merge silently.
+            if try users.user(username: username) != nil { throw FederationError.usernameTaken }
+            return .enroll(username: username)
+        } catch let error as FederationError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error.description)
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    /// Writes what `decide` chose, refreshes the profile of a linked account from the upstream,
+    /// and syncs groups when the identity carries them. Returns the account to sign in.
+    public func apply(_ decision: Decision, _ identity: UpstreamIdentity, source: OAuthSourceConfig) throws(FederationError) -> User {
+        do {
+            var user: User
+            switch decision {
+            case .existing(let found):
+                user = found
+            case .link(let found):
+                try connections.connect(source: source.slug, identifier: identity.identifier, user: found.id)
+                user = found
+            case .enroll(let username):
+                let base = JSONText("{\"source\":" + JSONText.quoted(source.slug) + "}")
+                user = try users.createUser(NewUser(
+                    username: username, email: identity.email, name: identity.name,
+                    attributes: Self.merged(base, identity.mappedAttributes)))
+                try connections.connect(source: source.slug, identifier: identity.identifier, user: user.id)
+            }
+            if case .enroll = decision {} else if !identity.name.isEmpty || identity.email != nil || identity.mappedAttributes != nil {
+                var changed = user
+                if !identity.name.isEmpty { changed.name = identity.name }
+                if let email = identity.email { changed.email = email }
+                changed.attributes = Self.merged(changed.attributes, identity.mappedAttributes)
+                if changed != user { user = try users.updateUser(changed) }
+            }
+            if let upstreamGroups = identity.groups { try sync(upstreamGroups, user: user.id, source: source.slug) }
+            return user
+        } catch {
+            throw .store(error.description)
+        }
+    }
+
+    /// `attributes` with the mapped keys set (the mapping's values win).
+    static func merged(_ attributes: JSONText, _ mapped: String?) -> JSONText {
+        guard let mapped, case .map(let extra)? = try? ExprValue(jsonText: mapped) else { return attributes }
+        guard case .map(var current)? = try? ExprValue(jsonText: attributes.text) else { return JSONText(mapped) }
+        for (key, value) in extra { current[key] = value }
+        return JSONText(ExprValue.map(current).jsonText())
+    }
+
+    /// Memberships in the source's groups become exactly `upstream`; groups are found by
+    /// upstream id (renames follow) and created when new.
+    func sync(_ upstream: [UpstreamGroup], user: UserID, source: String) throws(StoreError) {
+        var wanted: Set<GroupID> = []
+        for item in upstream {
+            let group: Group
+            if let existing = try connections.syncedGroup(source: source, upstreamID: item.id) {
+                group = existing
+            } else {
+                let attributes = JSONText("{\"source\":" + JSONText.quoted(source) + ",\"upstream_id\":" + JSONText.quoted(item.id) + "}")
+                let name = try groups.group(name: item.name) == nil ? item.name : "\(item.name) (\(source))"
+                group = try groups.createGroup(NewGroup(name: name, attributes: attributes))
+            }
+            wanted.insert(group.id)
+            try groups.addMember(user, to: group.id)
+        }
+        for group in try connections.syncedGroups(source: source, user: user) where !wanted.contains(group.id) {
+            try groups.removeMember(user, from: group.id)
+        }
+    }
+}

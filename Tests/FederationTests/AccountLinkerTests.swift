@@ -1,0 +1,129 @@
+import Federation
+import Foundation
+import Store
+import XCTest
+
+/// Matching modes, enrollment and group sync; every refusal leaves the stores untouched.
+final class AccountLinkerTests: XCTestCase {
+    var users: FakeUserStore!
+    var groups: FakeGroupStore!
+    var connections: FakeConnections!
+    var linker: AccountLinker!
+
+    override func setUp() {
+        users = FakeUserStore()
+        groups = FakeGroupStore()
+        connections = FakeConnections(groups: groups)
+        linker = AccountLinker(users: users, groups: groups, connections: connections)
+    }
+
+    func source(_ mode: UserMatchingMode, enrollment: Bool = true) -> OAuthSourceConfig {
+        OAuthSourceConfig(slug: "entra", name: "Entra", providerType: .entraID, clientID: "c", clientSecret: "s",
+                          matchingMode: mode, enrollment: enrollment, groupSync: true)
+    }
+
+    func identity(groups: [UpstreamGroup]? = nil) -> UpstreamIdentity {
+        UpstreamIdentity(identifier: "oid-1", username: "somchai@contoso.test", email: "somchai@contoso.test", emailVerified: true,
+                         name: "Somchai", groups: groups, amr: ["mfa"], tenant: "t")
+    }
+
+    func signIn(_ source: OAuthSourceConfig, _ identity: UpstreamIdentity) throws(FederationError) -> User {
+        try linker.apply(try linker.decide(identity, source: source), identity, source: source)
+    }
+
+    func testIdentifierModeEnrollsThenReusesTheConnection() throws {
+        let first = try signIn(source(.identifier), identity())
+        XCTAssertEqual(first.username, "somchai@contoso.test")
+        XCTAssertEqual(first.email, "somchai@contoso.test")
+        let again = try signIn(source(.identifier), identity())
+        XCTAssertEqual(again.id, first.id)
+        XCTAssertEqual(users.count, 1)
+        XCTAssertEqual(connections.count, 1)
+    }
+
+    func testEmailLinkConnectsTheExistingAccount() throws {
+        let local = try users.createUser(NewUser(username: "somchai", email: "Somchai@contoso.test"))
+        let user = try signIn(source(.emailLink), identity())
+        XCTAssertEqual(user.id, local.id)
+        XCTAssertEqual(try connections.connectedUser(source: "entra", identifier: "oid-1"), local.id)
+        // An unverified address never takes over an account: a new one would be made instead,
+        // and here its username is taken, so nothing at all.
+        var unverified = identity()
+        unverified.identifier = "oid-2"
+        unverified.emailVerified = false
+        unverified.username = "somchai"
+        XCTAssertThrowsError(try signIn(source(.emailLink), unverified)) { XCTAssertEqual($0 as? FederationError, .usernameTaken) }
+    }
+
+    func testDenyModesAndEnrollmentOffCreateNothing() throws {
+        _ = try users.createUser(NewUser(username: "somchai@contoso.test", email: "somchai@contoso.test"))
+        for (mode, expected) in [(UserMatchingMode.emailDeny, FederationError.emailTaken), (.usernameDeny, .usernameTaken)] {
+            XCTAssertThrowsError(try signIn(source(mode), identity(groups: [UpstreamGroup(id: "g", name: "G")]))) {
+                XCTAssertEqual($0 as? FederationError, expected)
+            }
+        }
+        var stranger = identity(groups: [UpstreamGroup(id: "g", name: "G")])
+        stranger.identifier = "oid-9"
+        stranger.username = "nobody@contoso.test"
+        stranger.email = "nobody@contoso.test"
+        XCTAssertThrowsError(try signIn(source(.identifier, enrollment: false), stranger)) {
+            XCTAssertEqual($0 as? FederationError, .enrollmentDisabled)
+        }
+        XCTAssertEqual(users.count, 1)
+        XCTAssertEqual(connections.count, 0)
+        XCTAssertEqual(groups.groups.withLock { $0.count }, 0)
+    }
+
+    func testUsernameLinkAndDeactivatedAccount() throws {
+        let local = try users.createUser(NewUser(username: "somchai@contoso.test"))
+        try users.deactivateUser(local.id, at: Timestamp(secondsSince1970: 0))
+        XCTAssertThrowsError(try signIn(source(.usernameLink), identity())) { XCTAssertEqual($0 as? FederationError, .userInactive) }
+        XCTAssertEqual(connections.count, 0)
+    }
+
+    func testGroupSyncCreatesLinksByUpstreamIDAndRemovesStaleMemberships() throws {
+        _ = try groups.createGroup(NewGroup(name: "Finance"))   // a local group of the same name
+        let user = try signIn(source(.identifier), identity(groups: [UpstreamGroup(id: "g-1", name: "Finance"),
+                                                                     UpstreamGroup(id: "g-2", name: "AR Clerks")]))
+        XCTAssertEqual(groups.groupNames(of: user.id), ["AR Clerks", "Finance (entra)"])
+        // Renamed upstream, still the same group; g-2 dropped.
+        _ = try signIn(source(.identifier), identity(groups: [UpstreamGroup(id: "g-1", name: "Finance Team")]))
+        XCTAssertEqual(groups.groupNames(of: user.id), ["Finance (entra)"])
+        // Unknown groups (overage without Graph): memberships stay.
+        _ = try signIn(source(.identifier), identity(groups: nil))
+        XCTAssertEqual(groups.groupNames(of: user.id), ["Finance (entra)"])
+        XCTAssertEqual(groups.groups.withLock { $0.count }, 3)
+    }
+}
+
+/// attribute_mapping and group_mapping (CEL subset) before anything is written.
+final class IdentityMappingTests: XCTestCase {
+    func testMappingsSetAttributesAndChooseGroups() throws {
+        var config = OAuthSourceConfig(slug: "entra", name: "E", providerType: .entraID, clientID: "c", clientSecret: "s",
+                                       groupSync: true)
+        config.attributeMapping = #"{"department": upstream.dept, "tenant": profile.tenant, "mfa": "mfa" in profile.amr}"#
+        config.groupMapping = #"profile.groups.filter(g, g.startsWith("GH-")) + ["Staff"]"#
+        let identity = UpstreamIdentity(
+            identifier: "oid", username: "u@x", email: "u@x", emailVerified: true, name: "U",
+            groups: [UpstreamGroup(id: "g1", name: "GH-Finance"), UpstreamGroup(id: "g2", name: "Other")], amr: ["mfa"],
+            tenant: "t1", claimsJSON: #"{"dept":"AR","sub":"x"}"#)
+        let mapped = try IdentityMapping.apply(config, to: identity)
+        XCTAssertEqual(mapped.groups, [UpstreamGroup(id: "g1", name: "GH-Finance"), UpstreamGroup(id: "Staff", name: "Staff")])
+
+        let users = FakeUserStore(), groups = FakeGroupStore()
+        let linker = AccountLinker(users: users, groups: groups, connections: FakeConnections(groups: groups))
+        let user = try linker.apply(try linker.decide(mapped, source: config), mapped, source: config)
+        let attributes = try JSONSerialization.jsonObject(with: Data(user.attributes.text.utf8)) as? [String: Any]
+        XCTAssertEqual(attributes?["department"] as? String, "AR")
+        XCTAssertEqual(attributes?["tenant"] as? String, "t1")
+        XCTAssertEqual(attributes?["mfa"] as? Bool, true)
+        XCTAssertEqual(attributes?["source"] as? String, "entra")
+        XCTAssertEqual(groups.groupNames(of: user.id), ["GH-Finance", "Staff"])
+
+        // A mapping of the wrong type refuses the sign-in (nothing is written by then).
+        config.attributeMapping = #"["not", "a", "map"]"#
+        XCTAssertThrowsError(try IdentityMapping.apply(config, to: identity)) {
+            guard case .mappingFailed = $0 as? FederationError else { return XCTFail("\($0)") }
+        }
+    }
+}
