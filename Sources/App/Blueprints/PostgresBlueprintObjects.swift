@@ -83,6 +83,7 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
                                               [.text(slug)]).scalar
             guard let stored, let bytes = Hex.decode(stored) else { return false }
             return constantTimeEquals(bytes, Digest.sha256(secret.reveal()))
+        }
         if key.model == "oauth-source", field == PostgresBlueprintObjects.sourceSecretKey {
             return try sourceSecret(of: key, matches: secret)
         }
