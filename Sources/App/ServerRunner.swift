@@ -102,7 +102,8 @@ public enum ServerRunner {
         loginRoutes.register(root: web.root, forms: web.forms)
         if let sources = login.sources {
             let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: sources.pool),
-                                       connections: PostgresSourceConnectionStore(pool: sources.pool))
+                                       connections: PostgresSourceConnectionStore(pool: sources.pool),
+                                       provisioned: scim)
             var external = config.externalURL
             while external.hasSuffix("/") { external.removeLast() }
             SourceRoutes(login: login, directory: sources, linker: linker, externalURL: external).register(on: web.root)

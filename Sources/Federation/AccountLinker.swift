@@ -1,6 +1,11 @@
 import Expressions
 import Store
 
+/// Looks up an account another channel provisioned, by the upstream's identifier.
+public protocol ProvisionedAccounts: Sendable {
+    func user(externalID: String) throws -> UserID?
+}
+
 /// Finds or makes the local account of an upstream identity, by the source's matching mode,
 /// and syncs its groups. `decide` only reads, so every refusal (deny modes, enrollment off,
 /// a deactivated account) happens before anything is written.
@@ -8,11 +13,16 @@ public struct AccountLinker: Sendable {
     public let users: any UserStore
     public let groups: any GroupStore
     public let connections: any SourceConnectionStore
+    /// Accounts provisioned for the same person by another channel (SCIM from the same
+    /// directory), found by the upstream identifier: Entra's object id is SCIM's `externalId`.
+    public let provisioned: (any ProvisionedAccounts)?
 
-    public init(users: any UserStore, groups: any GroupStore, connections: any SourceConnectionStore) {
+    public init(users: any UserStore, groups: any GroupStore, connections: any SourceConnectionStore,
+                provisioned: (any ProvisionedAccounts)? = nil) {
         self.users = users
         self.groups = groups
         self.connections = connections
+        self.provisioned = provisioned
     }
 
     public enum Decision: Sendable, Hashable {
@@ -29,6 +39,12 @@ public struct AccountLinker: Sendable {
             if let id = try connections.connectedUser(source: source.slug, identifier: identity.identifier) {
                 guard let user = try users.user(id: id), user.isActive else { throw FederationError.userInactive }
                 return .existing(user)
+            }
+            // The directory's object id is a stronger match than any e-mail or username: the
+            // account SCIM made for this person is theirs, whatever the matching mode.
+            if let provisioned, let id = try provisioned.user(externalID: identity.identifier) {
+                guard let user = try users.user(id: id), user.isActive else { throw FederationError.userInactive }
+                return .link(user)
             }
             switch source.matchingMode {
             case .identifier:

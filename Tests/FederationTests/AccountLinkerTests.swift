@@ -41,6 +41,22 @@ final class AccountLinkerTests: XCTestCase {
         XCTAssertEqual(connections.count, 1)
     }
 
+    /// SCIM provisioned this person with `externalId` = their Entra object id: signing in
+    /// through Entra ID lands in that account, even in identifier mode with enrollment off.
+    func testTheAccountProvisionedOverSCIMIsTheSamePerson() throws {
+        struct Provisioned: ProvisionedAccounts {
+            let map: [String: UserID]
+            func user(externalID: String) throws -> UserID? { map[externalID] }
+        }
+        let scimUser = try users.createUser(NewUser(username: "somchai.p@contoso.test", email: "other@contoso.test"))
+        linker = AccountLinker(users: users, groups: groups, connections: connections,
+                               provisioned: Provisioned(map: ["oid-1": scimUser.id]))
+        let user = try signIn(source(.identifier, enrollment: false), identity())
+        XCTAssertEqual(user.id, scimUser.id)
+        XCTAssertEqual(users.count, 1, "no second account")
+        XCTAssertEqual(try connections.connectedUser(source: "entra", identifier: "oid-1"), scimUser.id)
+    }
+
     func testEmailLinkConnectsTheExistingAccount() throws {
         let local = try users.createUser(NewUser(username: "somchai", email: "Somchai@contoso.test"))
         let user = try signIn(source(.emailLink), identity())

@@ -1,6 +1,7 @@
 import Logging
 import Postgres
 import SCIM
+import Federation
 import Store
 
 /// The users and groups a SCIM source provisioned, in PostgreSQL: `users`/`groups` hold what
@@ -103,3 +104,7 @@ struct SCIMEndpoint: Sendable {
     /// `https://host/source/scim/<slug>/v2`
     let base: String
 }
+
+/// A person provisioned over SCIM and signing in through the Entra ID source is one account:
+/// the sign-in finds the provisioned user by `externalId` (the Entra object id).
+extension SCIMDirectory: ProvisionedAccounts {}
