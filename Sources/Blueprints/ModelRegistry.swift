@@ -164,11 +164,18 @@ extension ModelSpec {
             FieldSpec("service_account", .string),
             // oauth-source slugs whose JWTs this provider accepts as client assertions (machine-to-machine).
             FieldSpec("jwt_federation_sources", .referenceList(model: "oauth-source")),
+            // The upstream applications (Entra app ids: the assertion's azp/appid) allowed to act as this client.
+            FieldSpec("jwt_federation_subjects", .stringList),
         ],
         isApplied: true,
         checks: [{ attrs in
             if attrs["client_type"] == .string("public"), attrs["client_secret"] != nil {
                 return [("attrs.client_secret", "a public client has no secret (it uses PKCE)")]
+            }
+            if case .list(let sources)? = attrs["jwt_federation_sources"], !sources.isEmpty {
+                guard case .list(let subjects)? = attrs["jwt_federation_subjects"], !subjects.isEmpty else {
+                    return [("attrs.jwt_federation_subjects", "name the upstream application ids (azp/appid) allowed to use jwt_federation_sources")]
+                }
             }
             if attrs["client_type"] == .string("confidential"), attrs["client_secret"] == nil {
                 return [("attrs.client_secret", "a confidential client needs a secret (client_secret: !Env NAME)")]

@@ -42,7 +42,9 @@ public struct AccountLinker: Sendable {
             }
             // The directory's object id is a stronger match than any e-mail or username: the
             // account SCIM made for this person is theirs, whatever the matching mode.
-            if let provisioned, let id = try provisioned.user(externalID: identity.identifier) {
+            // Only for the home tenant of an Entra ID source: elsewhere the identifier is a value
+            // someone else controls (another tenant's object id space, a generic issuer's `sub`).
+            if let provisioned, source.isHomeTenant(identity.tenant), let id = try provisioned.user(externalID: identity.identifier) {
                 guard let user = try users.user(id: id), user.isActive else { throw FederationError.userInactive }
                 return .link(user)
             }
@@ -56,6 +58,7 @@ public struct AccountLinker: Sendable {
                     // Only a verified address, naming exactly one account, may take it over.
                     if identity.emailVerified, matches.count == 1 {
                         guard matches[0].isActive else { throw FederationError.userInactive }
+                        try refuseTakeover(of: matches[0], source: source, because: .emailTaken)
                         return .link(matches[0])
                     }
                 }
@@ -63,6 +66,7 @@ public struct AccountLinker: Sendable {
                 if let username = identity.username, let user = try users.user(username: username) {
                     if source.matchingMode == .usernameDeny { throw FederationError.usernameTaken }
                     guard user.isActive else { throw FederationError.userInactive }
+                    try refuseTakeover(of: user, source: source, because: .usernameTaken)
                     return .link(user)
                 }
             }
@@ -80,6 +84,19 @@ public struct AccountLinker: Sendable {
         }
     }
 
+    /// An e-mail or username match never takes over an administrator, a service account, or
+    /// an account already linked to another identity at this source: those need an explicit
+    /// link, not a matching address.
+    func refuseTakeover(of user: User, source: OAuthSourceConfig, because error: FederationError) throws {
+        let attributes = (try? ExprValue(jsonText: user.attributes.text)) ?? .map([:])
+        var isServiceAccount = false
+        if case .map(let members) = attributes, members["service_account"] == .bool(true) { isServiceAccount = true }
+        let connected = try connections.isConnected(source: source.slug, user: user.id)
+        if user.isSuperuser || isServiceAccount || connected {
+            throw error
+        }
+    }
+
     /// Writes what `decide` chose, refreshes the profile of a linked account from the upstream,
     /// and syncs groups when the identity carries them. Returns the account to sign in.
     public func apply(_ decision: Decision, _ identity: UpstreamIdentity, source: OAuthSourceConfig) throws(FederationError) -> User {
@@ -92,7 +109,8 @@ public struct AccountLinker: Sendable {
                 try connections.connect(source: source.slug, identifier: identity.identifier, user: found.id)
                 user = found
             case .enroll(let username):
-                let base = JSONText("{\"source\":" + JSONText.quoted(source.slug) + "}")
+                let base = JSONText("{\"source\":" + JSONText.quoted(source.slug) + ",\"email_verified\":"
+                                    + (identity.emailVerified ? "true" : "false") + "}")
                 user = try users.createUser(NewUser(
                     username: username, email: identity.email, name: identity.name,
                     attributes: Self.merged(base, identity.mappedAttributes)))
@@ -101,7 +119,12 @@ public struct AccountLinker: Sendable {
             if case .enroll = decision {} else if !identity.name.isEmpty || identity.email != nil || identity.mappedAttributes != nil {
                 var changed = user
                 if !identity.name.isEmpty { changed.name = identity.name }
-                if let email = identity.email { changed.email = email }
+                if let email = identity.email, email.lowercased() != (user.email ?? "").lowercased() {
+                    // A new address from upstream carries the upstream's word on it, no more:
+                    // applications see `email_verified: false` for one nobody proved.
+                    changed.email = email
+                    changed.attributes = Self.merged(changed.attributes, "{\"email_verified\":" + (identity.emailVerified ? "true" : "false") + "}")
+                }
                 changed.attributes = Self.merged(changed.attributes, identity.mappedAttributes)
                 if changed != user { user = try users.updateUser(changed) }
             }

@@ -95,6 +95,13 @@ public struct OAuthSourceConfig: Sendable, Hashable {
         providerType == .entraID && ["common", "organizations", "consumers"].contains((tenant ?? "common").lowercased())
     }
 
+    /// The home tenant: a single-tenant Entra ID source, and a token from that tenant. Only
+    /// there is Graph's `mail` (and the object id) the home directory's own word.
+    public func isHomeTenant(_ tid: String?) -> Bool {
+        guard providerType == .entraID, !isMultiTenant, let tenant, let tid else { return false }
+        return tenant.lowercased() == tid.lowercased()
+    }
+
     /// Where the discovery document is read.
     public var discoveryURL: String {
         switch providerType {
@@ -119,12 +126,13 @@ public struct OAuthSourceConfig: Sendable, Hashable {
     }
 
     /// The tenants whose users may sign in: the configured tenant for a single-tenant
-    /// registration, `allowedTenants` (empty = all) for a multi-tenant one.
+    /// registration, `allowedTenants` for a multi-tenant one. A multi-tenant source without
+    /// allowed tenants admits nobody: "every tenant in the world" is never a default.
     public func allows(tenant tid: String?) -> Bool {
         guard providerType == .entraID else { return true }
         guard let tid, !tid.isEmpty else { return false }
         if isMultiTenant {
-            return allowedTenants.isEmpty || allowedTenants.contains { $0.lowercased() == tid.lowercased() }
+            return allowedTenants.contains { $0.lowercased() == tid.lowercased() }
         }
         return (tenant ?? "").lowercased() == tid.lowercased()
     }

@@ -133,7 +133,9 @@ public final class UpstreamClient: Sendable {
                 if let upn = UpstreamJSON.string(profile, "userPrincipalName") { identity.username = upn }
                 if let mail = UpstreamJSON.string(profile, "mail") {
                     identity.email = mail
-                    identity.emailVerified = true
+                    // `mail` is typed by a directory administrator: it speaks for an address
+                    // only in our own tenant, never for a guest or partner tenant's.
+                    identity.emailVerified = config.isHomeTenant(identity.tenant)
                 } else if let other = UpstreamJSON.strings(profile, "otherMails").first {
                     identity.email = other
                     identity.emailVerified = false

@@ -14,7 +14,10 @@ struct ClaimsBuilder: Sendable {
             // Per client, so two applications cannot join their data on `sub`.
             return Hex.encode(Digest.sha256("gatehouse/oidc/sub/v1:" + user.id.rawValue + ":" + client.clientID))
         case .username: return user.username
-        case .email: return user.email ?? user.id.rawValue
+        case .email:
+            // Only an address nobody has disowned: an unverified upstream address could name someone else.
+            guard let email = user.email, attribute(user, "email_verified") != .bool(false) else { return user.id.rawValue }
+            return email
         case .uuid: return user.id.rawValue
         }
     }

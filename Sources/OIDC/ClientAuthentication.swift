@@ -21,6 +21,7 @@ struct AuthenticatedClient: Sendable {
 struct ClientAuthenticator: Sendable {
     let clients: any OAuthClientDirectory
     var assertions: (any ClientAssertionVerifier)? = nil
+    var log: @Sendable (String) -> Void = { _ in }
 
     func authenticate(_ request: Request, _ parameters: OAuthParameters) throws -> AuthenticatedClient {
         let basic = try Self.basicCredentials(request)
@@ -58,11 +59,13 @@ struct ClientAuthenticator: Sendable {
         }
         guard let id else { throw OAuthError.invalidClient("client_id is required with a client assertion") }
         guard let client = try clients.client(clientID: id), client.application != nil,
-              !client.jwtFederationSources.isEmpty else { throw OAuthError.invalidClient() }
+              !client.jwtFederationSources.isEmpty, !client.jwtFederationSubjects.isEmpty else { throw OAuthError.invalidClient() }
         do {
-            try assertions.verify(assertion, sources: client.jwtFederationSources)
+            try assertions.verify(assertion, sources: client.jwtFederationSources, subjects: client.jwtFederationSubjects)
         } catch {
-            throw OAuthError.invalidClient("the client assertion was refused: \(error)")
+            // The reason (tenant, key, audience) goes to the log, not to an unauthenticated caller.
+            log("client assertion for \(id) refused: \(error)")
+            throw OAuthError.invalidClient("the client assertion was refused")
         }
         return AuthenticatedClient(client: client, method: .federatedJWT)
     }
@@ -102,7 +105,8 @@ struct ClientAuthenticator: Sendable {
 public protocol ClientAssertionVerifier: Sendable {
     /// Throws (with a reason for the error description) unless `assertion` verifies against
     /// one of the `sources` and is meant for us.
-    func verify(_ assertion: String, sources: [String]) throws
+    /// and was issued to one of `subjects` (its `azp` / `appid`).
+    func verify(_ assertion: String, sources: [String], subjects: [String]) throws
 }
 
 enum ClientAssertions {

@@ -69,6 +69,9 @@ struct EndSessionEndpoint: Sendable {
         if let hint {
             // Expired hints are fine (the spec expects them); our key and this client are not optional.
             guard hint.utf8.count <= 8192, let verified = try? provider.keys.verify(hint),
+                  // An ID token, not an access token: whoever holds a user's access token (any
+                  // resource server) must not be able to sign them out without asking.
+                  verified.type?.lowercased() != "at+jwt", verified.type?.lowercased() != "application/at+jwt",
                   case .object(let claims)? = JSONValue.parse(verified.payloadJSON),
                   claims["iss"]?.stringValue == provider.issuer(slug: slug),
                   Self.audience(claims["aud"], contains: client.clientID) else {

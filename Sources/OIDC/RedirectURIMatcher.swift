@@ -12,7 +12,8 @@ enum RedirectURIMatcher {
             case .strict:
                 if entry.url == requested { return true }
             case .regex:
-                guard let regex = try? NSRegularExpression(pattern: "^(?:" + entry.url + ")$") else { continue }
+                // `\z`, not `$`: `$` also matches before a trailing line break.
+                guard let regex = try? NSRegularExpression(pattern: "^(?:" + entry.url + ")\\z") else { continue }
                 let range = NSRange(requested.startIndex..., in: requested)
                 if regex.firstMatch(in: requested, range: range) != nil { return true }
             }

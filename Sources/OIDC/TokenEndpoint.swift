@@ -13,7 +13,7 @@ struct TokenEndpoint: Sendable {
         do {
             let parameters = try OAuthParameters.form(request)
             let grantType = try parameters.required("grant_type")
-            let authenticated = try ClientAuthenticator(clients: provider.clients, assertions: provider.clientAssertions)
+            let authenticated = try ClientAuthenticator(clients: provider.clients, assertions: provider.clientAssertions, log: provider.log)
                 .authenticate(request, parameters)
             if authenticated.method == .federatedJWT, grantType != "client_credentials" {
                 throw OAuthError(.unauthorizedClient, "a federated client assertion is accepted for client_credentials only")
@@ -65,7 +65,8 @@ struct AuthorizationCodeGrant: Sendable {
         case .redeemed(let found):
             redeemed = found
         }
-        guard redeemed.clientID == client.clientID else { throw OAuthError.invalidGrant("the code was issued to another client") }
+        // The same words as an unknown code: a stolen code must not be confirmed as real.
+        guard redeemed.clientID == client.clientID else { throw OAuthError.invalidGrant("the code is not valid or has expired") }
         // RFC 6749 §4.1.3: redirect_uri must be identical when it was in the authorization request.
         guard redirectURI == redeemed.redirectURI else { throw OAuthError.invalidGrant("redirect_uri does not match the authorization request") }
 
@@ -108,7 +109,7 @@ struct RefreshTokenGrant: Sendable {
         // Read first to build the replacement; the rotation itself is atomic and re-checks.
         var old = try provider.grants.refreshToken(hash: hash, at: now)
         if let found = old, found.clientID != client.clientID {
-            throw OAuthError.invalidGrant("the refresh token was issued to another client")
+            throw OAuthError.invalidGrant("the refresh token is not valid, expired or revoked")
         }
         let template = old ?? OAuthRefreshToken(tokenHash: hash, grantID: "", clientID: client.clientID,
                                                   userID: UserID(""), scopes: [], authTime: now, authMethods: [], acr: nil,

@@ -91,6 +91,9 @@ public struct OAuthClient: Sendable, Hashable {
     /// Slugs of the upstream sources whose JWTs this client may present as `client_assertion`
     /// (machine-to-machine: an Entra ID app-only token exchanged for ours).
     public var jwtFederationSources: [String] = []
+    /// The upstream applications (`azp` / `appid` of their tokens: an Entra app's client id)
+    /// that may authenticate as this client with such an assertion. Empty: none may.
+    public var jwtFederationSubjects: [String] = []
 
     public init(providerName: String, clientID: String, clientType: OAuthClientType, clientSecret: String?,
                 redirectURIs: [OAuthRedirectURI], signingAlgorithm: String = "RS256", scopes: [String],

@@ -51,10 +51,40 @@ final class AccountLinkerTests: XCTestCase {
         let scimUser = try users.createUser(NewUser(username: "somchai.p@contoso.test", email: "other@contoso.test"))
         linker = AccountLinker(users: users, groups: groups, connections: connections,
                                provisioned: Provisioned(map: ["oid-1": scimUser.id]))
-        let user = try signIn(source(.identifier, enrollment: false), identity())
+        // Another tenant's object id (or an issuer that is not our Entra ID) is not a match.
+        XCTAssertThrowsError(try signIn(source(.identifier, enrollment: false), identity())) {
+            XCTAssertEqual($0 as? FederationError, .enrollmentDisabled)
+        }
+        let home = OAuthSourceConfig(slug: "entra", name: "Entra", providerType: .entraID, clientID: "c", clientSecret: "s",
+                                     tenant: "t", matchingMode: .identifier, enrollment: false, groupSync: true)
+        let user = try signIn(home, identity())
         XCTAssertEqual(user.id, scimUser.id)
         XCTAssertEqual(users.count, 1, "no second account")
         XCTAssertEqual(try connections.connectedUser(source: "entra", identifier: "oid-1"), scimUser.id)
+    }
+
+    /// A matching address or username never takes over an administrator, a service account,
+    /// or an account already linked to another identity at this source.
+    func testMatchesNeverTakeOverAdminsServiceAccountsOrLinkedAccounts() throws {
+        _ = try users.createUser(NewUser(username: "root", email: "somchai@contoso.test", isSuperuser: true))
+        XCTAssertThrowsError(try signIn(source(.emailLink, enrollment: false), identity())) {
+            XCTAssertEqual($0 as? FederationError, .emailTaken)
+        }
+        var svc = identity()
+        svc.username = "svc-portal"
+        svc.email = nil
+        _ = try users.createUser(NewUser(username: "svc-portal", attributes: JSONText(#"{"service_account":true}"#)))
+        XCTAssertThrowsError(try signIn(source(.usernameLink, enrollment: false), svc)) {
+            XCTAssertEqual($0 as? FederationError, .usernameTaken)
+        }
+        XCTAssertEqual(connections.count, 0)
+    }
+
+    func testUnverifiedUpstreamAddressIsRecordedAsUnverified() throws {
+        var unverified = identity()
+        unverified.emailVerified = false
+        let user = try signIn(source(.identifier), unverified)
+        XCTAssertTrue(user.attributes.text.contains("\"email_verified\":false"), user.attributes.text)
     }
 
     func testEmailLinkConnectsTheExistingAccount() throws {

@@ -90,6 +90,9 @@ final class FakeConnections: SourceConnectionStore {
     func connectedUser(source: String, identifier: String) throws(StoreError) -> UserID? {
         links.withLock { $0[source + "\u{0}" + identifier] }
     }
+    func isConnected(source: String, user: UserID) throws(StoreError) -> Bool {
+        links.withLock { $0.contains { $0.key.hasPrefix(source + "\u{0}") && $0.value == user } }
+    }
     func connect(source: String, identifier: String, user: UserID) throws(StoreError) {
         let taken = links.withLock { links in
             if links[source + "\u{0}" + identifier] != nil { return true }

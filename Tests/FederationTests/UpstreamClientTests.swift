@@ -148,9 +148,10 @@ final class UpstreamClientTests: XCTestCase {
         XCTAssertEqual(try failure(claims(nonce: pending.nonce, tid: "99999999-0000-0000-0000-000000000000"),
                                    config: config(tenant: tenant, allowed: [])),
                        .wrongTenant("99999999-0000-0000-0000-000000000000"))
-        // Any tenant when the multi-tenant list is empty.
-        XCTAssertNil(try failure(claims(nonce: pending.nonce, tid: "99999999-0000-0000-0000-000000000000"),
-                                 config: config(allowed: [])))
+        // No tenant at all when the multi-tenant list is empty: never "the whole world" by default.
+        XCTAssertEqual(try failure(claims(nonce: pending.nonce, tid: "99999999-0000-0000-0000-000000000000"),
+                                   config: config(allowed: [])),
+                       .wrongTenant("99999999-0000-0000-0000-000000000000"))
     }
 
     func testGoogleNeedsVerifiedEmailInTheHostedDomain() throws {

@@ -211,6 +211,9 @@ class Handler(BaseHTTPRequestHandler):
                   "roles": ["Gatehouse.Access"]}
         if STATE["mode"] == "expired":
             claims["iat"], claims["nbf"], claims["exp"] = now - 7200, now - 7200, now - 3600
+        if STATE["mode"] == "other_app":
+            # Another application of the tenant asking for a token to our API.
+            claims["azp"] = "11111111-2222-3333-4444-555555555555"
         return self.send(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": sign(claims)})
 
 

@@ -167,6 +167,12 @@ def m2m(cfg):
         outcomes["expired"] = exchange(upstream_token(f"api://{cfg['upstream_client_id']}/.default"))
     finally:
         control(cfg, mode="normal")
+    # A valid token for our API, issued to an application the client does not allow.
+    control(cfg, mode="other_app")
+    try:
+        outcomes["other_application"] = exchange(upstream_token(f"api://{cfg['upstream_client_id']}/.default"))
+    finally:
+        control(cfg, mode="normal")
     # An ID-token-style grant is not what an assertion is for.
     outcomes["not_client_credentials"] = requests.post(f"{base}/application/o/token/", timeout=10, data={
         "grant_type": "authorization_code", "code": "x", "client_id": cfg["client_id"],

@@ -76,6 +76,19 @@ final class AuthorizeTests: XCTestCase {
         XCTAssertEqual(h.send(.get, "/application/o/ar-aging/userinfo/", headers: auth).status, .ok)
     }
 
+    func testRegexRedirectsMatchTheWholeURIWithoutATrailingLineBreak() throws {
+        let h = try Harness()
+        var client = try XCTUnwrap(h.directory.client(clientID: "spa"))
+        client.redirectURIs = [OAuthRedirectURI(matching: .regex, url: "https://spa\\.example\\.com/cb")]
+        h.directory.clients.withLock { $0[1] = client }
+        XCTAssertEqual(h.authorize(client: "spa", redirect: "https://spa.example.com/cb", scope: "openid").status, .found)
+        for bad in ["https://spa.example.com/cb\n", "https://spa.example.com/cb/x", "https://spa.example.com/cb\r\n"] {
+            let response = h.authorize(client: "spa", redirect: bad, scope: "openid")
+            XCTAssertEqual(response.status, .badRequest, bad.debugDescription)
+            XCTAssertNil(response.headers["Location"])
+        }
+    }
+
     func testRepeatedParameterIsRefused() throws {
         let h = try Harness()
         let response = h.send(.get, "/application/o/authorize/?client_id=ar-aging&client_id=spa&redirect_uri=x", user: "somchai")

@@ -222,6 +222,12 @@ final class ResourceEndpointTests: XCTestCase {
             ("id_token_hint", idToken), ("post_logout_redirect_uri", "https://evil.example.com/")]), user: "somchai")
         XCTAssertEqual(unregistered.status, .badRequest)
         XCTAssertNil(unregistered.headers["Location"])
+        // An access token is not an ID token: no sign-out without asking.
+        let access = try XCTUnwrap(body["access_token"]?.stringValue)
+        let withAccess = h.send(.get, "/application/o/ar-aging/end-session/?" + Harness.query([
+            ("id_token_hint", access), ("post_logout_redirect_uri", Harness.redirect)]), user: "somchai")
+        XCTAssertEqual(withAccess.status, .badRequest)
+        XCTAssertNil(withAccess.headers["Location"])
         // No hint: ask first.
         let ask = h.send(.get, "/application/o/ar-aging/end-session/", user: "somchai")
         XCTAssertEqual(ask.status, .ok)

@@ -2,16 +2,33 @@ import Federation
 import OIDC
 
 /// `client_assertion` JWTs of the sources an OAuth client trusts (`jwt_federation_sources`):
-/// the first source whose JWKS, issuer, tenant, audience and lifetime checks all pass wins.
+/// the first source whose JWKS, issuer, tenant, audience and lifetime checks all pass wins,
+/// and the token must have been issued to one of the client's `jwt_federation_subjects`
+/// (its `azp`, or Entra's v1 `appid`). A user's ID token (it carries a `nonce`, or names no
+/// application) never passes: any token with the right audience is not enough.
 struct SourceAssertionVerifier: ClientAssertionVerifier {
     let directory: SourceDirectory
 
-    func verify(_ assertion: String, sources: [String]) throws {
-        var last: FederationError = .unknownSource(sources.joined(separator: ","))
+    struct NotIssuedToAllowedApplication: Error, CustomStringConvertible {
+        let got: String?
+        var description: String { "the assertion was issued to \(got ?? "no application"), which this client does not allow" }
+    }
+
+    struct LooksLikeAnIDToken: Error, CustomStringConvertible {
+        var description: String { "the assertion carries a nonce: an ID token, not an application's token" }
+    }
+
+    func verify(_ assertion: String, sources: [String], subjects: [String]) throws {
+        var last: any Error = FederationError.unknownSource(sources.joined(separator: ","))
         for slug in sources {
             guard let client = directory.client(slug: slug) else { continue }
             do {
-                _ = try client.verifyAssertion(assertion)
+                let token = try client.verifyAssertion(assertion)
+                guard token.string("nonce") == nil else { throw LooksLikeAnIDToken() }
+                let caller = token.string("azp") ?? token.string("appid")
+                guard let caller, subjects.contains(where: { $0.lowercased() == caller.lowercased() }) else {
+                    throw NotIssuedToAllowedApplication(got: caller)
+                }
                 return
             } catch {
                 last = error

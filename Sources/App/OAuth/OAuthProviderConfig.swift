@@ -89,6 +89,7 @@ enum OAuthProviderConfig {
             serviceAccountUsername: string("service_account") ?? defaultServiceAccount(clientID: clientID),
             application: application)
         client.jwtFederationSources = strings("jwt_federation_sources")
+        client.jwtFederationSubjects = strings("jwt_federation_subjects")
         return client
     }
 }

@@ -16,6 +16,15 @@ public struct PostgresSourceConnectionStore: SourceConnectionStore {
         }.map(UserID.init)
     }
 
+    public func isConnected(source: String, user: UserID) throws(StoreError) -> Bool {
+        try runner.read { connection in
+            try connection.query("""
+                SELECT 1 FROM source_connections c JOIN sources s ON s.id = c.source_id
+                WHERE s.slug = $1 AND c.user_id = $2 LIMIT 1
+                """, [.text(source), .uuid(user.rawValue)]).rows.isEmpty == false
+        }
+    }
+
     public func connect(source: String, identifier: String, user: UserID) throws(StoreError) {
         let result = try runner.write(conflict: "identifier") { connection in
             try connection.query("""
