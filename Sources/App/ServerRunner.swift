@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import Net
 import OIDC
+import Policies
 import Postgres
 import Redis
 import Web
@@ -48,10 +49,13 @@ public enum ServerRunner {
         defer { directory.stopListening() }
         let grants = PostgresOAuthGrantStore(pool: pool)
         let oidcLogger = logger
+        let policyLogger = logger
         let oidc = OIDCProvider(
             externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
             keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
-            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
+            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") },
+            access: PolicyApplicationAccess(users: login.users, source: PostgresApplicationPolicies(pool: pool),
+                                            engine: PolicyEngine(log: { policyLogger.warning("\($0)") }), events: login.events))
 
         let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc)
         try server.start()

@@ -57,7 +57,8 @@ struct AuthorizeEndpoint: Sendable {
         }
         guard let session else { throw OAuthError(.serverError, "no session") }
 
-        guard try AccessRules.allows(user: session.user, client: auth.client, users: provider.users) else {
+        guard try provider.access.allows(AccessAttempt(.authorize, user: session.user, client: auth.client, request: request,
+                                                        session: session)) else {
             audit(request, "oauth.authorize", outcome: "access_denied", client: auth.client.clientID, user: session.user.id)
             if auth.prompts.contains("none") {
                 throw OAuthError(.accessDenied, "the user may not use this application")
@@ -162,7 +163,8 @@ struct AuthorizeEndpoint: Sendable {
                 audit(request, "oauth.consent", outcome: "denied", client: parsed.client.clientID, user: session.user.id)
                 throw OAuthError(.accessDenied, "the user did not consent")
             }
-            guard try AccessRules.allows(user: session.user, client: parsed.client, users: provider.users) else {
+            guard try provider.access.allows(AccessAttempt(.authorize, user: session.user, client: parsed.client,
+                                                            request: request, session: session)) else {
                 throw OAuthError(.accessDenied, "the user may not use this application")
             }
             if parsed.client.consentMode == .once || parsed.prompts.contains("consent") {
@@ -265,15 +267,4 @@ struct AuthorizeEndpoint: Sendable {
 
 extension JSONValue {
     var jsonText: JSONText { JSONText(serialized) }
-}
-
-/// Who may use an application: members of its groups (directly or through a parent), or
-/// everyone when it names none.
-enum AccessRules {
-    static func allows(user: User, client: OAuthClient, users: any UserStore) throws -> Bool {
-        guard user.isActive, let application = client.application else { return false }
-        if application.groups.isEmpty { return true }
-        let names = Set(try users.groups(ofUser: user.id).map(\.name))
-        return application.groups.contains { names.contains($0) }
-    }
 }

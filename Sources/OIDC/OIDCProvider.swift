@@ -10,13 +10,17 @@ public struct BrowserSession: Sendable {
     public let authTime: Timestamp
     public let authMethods: [String]
     public let upstreamAMR: [String]
+    /// When the session last passed an MFA verification (nil: never).
+    public let lastMFAAt: Timestamp?
 
-    public init(user: User, sessionIDHash: [UInt8], authTime: Timestamp, authMethods: [String], upstreamAMR: [String]) {
+    public init(user: User, sessionIDHash: [UInt8], authTime: Timestamp, authMethods: [String], upstreamAMR: [String],
+                lastMFAAt: Timestamp? = nil) {
         self.user = user
         self.sessionIDHash = sessionIDHash
         self.authTime = authTime
         self.authMethods = authMethods
         self.upstreamAMR = upstreamAMR
+        self.lastMFAAt = lastMFAAt
     }
 
     /// The `sid` claim: derived from the store key, so it names the session without being
@@ -58,12 +62,14 @@ public struct OIDCProvider: Sendable {
     /// Seals the user id carried inside access tokens (a key derived from the master key).
     public let tokenSealer: SecretSealer
     public let clock: @Sendable () -> Timestamp
+    /// Who may use which application (`GroupAccess` over `users` unless given).
+    public let access: any ApplicationAccess
     let log: @Sendable (String) -> Void
 
     public init(externalURL: String, clients: any OAuthClientDirectory, grants: any OAuthGrantStore,
                 users: any UserStore, events: any EventStore, keys: any JWTKeyRing, sessions: any BrowserSessions,
                 scopeClaims: any ScopeClaimsEvaluator, tokenSealer: SecretSealer, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                log: @escaping @Sendable (String) -> Void = { _ in }, access: (any ApplicationAccess)? = nil) {
         var base = externalURL
         while base.hasSuffix("/") { base.removeLast() }
         self.externalURL = base
@@ -76,6 +82,7 @@ public struct OIDCProvider: Sendable {
         self.scopeClaims = scopeClaims
         self.tokenSealer = tokenSealer
         self.clock = clock
+        self.access = access ?? GroupAccess(users: users)
         self.log = log
     }
 
