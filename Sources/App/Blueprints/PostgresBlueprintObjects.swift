@@ -57,8 +57,14 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             ]
             if let email = user.email { fields["email"] = .string(email) }
             return fields
-        case "scope-mapping", "oauth2-provider", "application":
+        case "scope-mapping", "oauth2-provider":
             return try oauthFields(of: key)
+        case "application":
+            guard var fields = try oauthFields(of: key) else { return nil }
+            try applicationPolicyFields(of: key, into: &fields)
+            return fields
+        case "policy":
+            return try policyFields(of: key)
         default:
             return nil
         }
@@ -150,8 +156,13 @@ private struct Writer: BlueprintTransaction {
                     attributes: try fields["attributes"].map(PostgresBlueprintObjects.json) ?? .emptyObject,
                     passwordHash: try passwordHash(fields["password"])))
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
-            case "scope-mapping", "oauth2-provider", "application":
+            case "scope-mapping", "oauth2-provider":
                 try objects.createOAuth(key, fields: fields)
+            case "application":
+                try objects.createOAuth(key, fields: fields)
+                try objects.setApplicationPolicies(key, fields: fields)
+            case "policy":
+                try objects.createPolicy(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -169,8 +180,13 @@ private struct Writer: BlueprintTransaction {
                 _ = try groups.updateGroup(group)
             case "user":
                 try updateUser(key, fields: fields)
-            case "scope-mapping", "oauth2-provider", "application":
+            case "scope-mapping", "oauth2-provider":
                 try objects.updateOAuth(key, fields: fields)
+            case "application":
+                try objects.updateOAuth(key, fields: fields)
+                try objects.setApplicationPolicies(key, fields: fields)
+            case "policy":
+                try objects.updatePolicy(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -216,8 +232,13 @@ private struct Writer: BlueprintTransaction {
                 let result = try objects.connection.query("DELETE FROM users WHERE lower(username) = lower($1)",
                                                           [.text(try identifier(key, "username"))])
                 guard result.affectedRows == 1 else { throw StoreError.notFound("user") }
-            case "scope-mapping", "oauth2-provider", "application":
+            case "scope-mapping", "oauth2-provider":
                 try objects.deleteOAuth(key)
+            case "application":
+                try objects.deleteApplicationPolicyBindings(key)
+                try objects.deleteOAuth(key)
+            case "policy":
+                try objects.deletePolicy(key)
             default:
                 throw notApplied(key)
             }

@@ -33,7 +33,7 @@ struct PostgresApplicationPolicies: ApplicationPolicySource {
         try pool.read { connection -> ApplicationAccessRules? in
             let app = try connection.query(
                 "SELECT id::text AS id, meta::text AS meta FROM applications WHERE slug = $1", [.text(slug)])
-            guard let id = app.value(0, "id") else { return nil }
+            guard !app.rows.isEmpty, let id = app.value(0, "id") else { return nil }
             var mode = PolicyEngineMode.any
             var attributes = ExprValue.map([:])
             if case .map(let meta)? = try? ExprValue(jsonText: app.value(0, "meta") ?? "{}") {
