@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libldap2-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
                        providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode",
+                       providers: [.apt(["libqrencode-dev"])]),
         // Wraps C macros and variadic functions Swift cannot call directly.
         .target(name: "CGatehouseShims", dependencies: ["COpenSSL", "CRedis"]),
 
@@ -59,7 +61,7 @@ let package = Package(
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Blueprints", "OIDC", "Expressions", "Policies", "CRedis", "CGatehouseShims",
-            "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
+            "CXMLSec", "CLDAP", "CArgon2", "COpenSSL", "CQREncode",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [

@@ -28,16 +28,16 @@ public enum ServerRunner {
         }
         let pool = PGPool(url: databaseURL.unredactedURL)
         defer { pool.close() }
+        let sealer = try config.secretSealer()
         let login: LoginServices
         if let redisURL = config.redisURL {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
-            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger)
+            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger, sealer: sealer, totpIssuer: config.brandName)
         } else {
-            login = LoginServices.postgres(pool: pool, logger: logger)
+            login = LoginServices.postgres(pool: pool, logger: logger, sealer: sealer, totpIssuer: config.brandName)
         }
         // OIDC: signing keys made on first start (every node agrees under a lock), clients read
         // through a cache that every node drops on PostgreSQL's NOTIFY.
-        let sealer = try config.secretSealer()
         let signingKeys = SigningKeyRing(pool: pool, sealer: sealer, retention: SigningKeyRing.defaultRetention, logger: logger)
         do {
             try signingKeys.ensureKeys()

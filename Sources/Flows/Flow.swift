@@ -5,6 +5,8 @@
 public enum FlowDesignation: String, Hashable, Codable, Sendable {
     case authentication
     case invalidation
+    /// Runs for a signed-in user (step-up, enrolment): never creates a session.
+    case stageConfiguration = "stage_configuration"
 }
 
 /// Which user fields the identification stage matches the entered identifier against.
@@ -39,6 +41,11 @@ public enum Stage: Hashable, Codable, Sendable {
     case userLogout
     /// Stops the flow with `message`.
     case deny(message: String)
+    /// Enrols an authenticator app for the signed-in (or just verified) user: QR code, first
+    /// code, then ten recovery codes shown once.
+    case authenticatorTOTPSetup
+    /// Asks for a second factor (TOTP code or recovery code) of the pending or signed-in user.
+    case authenticatorValidate(AuthenticatorValidation)
 
     /// authentik's name for the stage kind.
     public var kind: String {
@@ -48,7 +55,31 @@ public enum Stage: Hashable, Codable, Sendable {
         case .userLogin: "user-login"
         case .userLogout: "user-logout"
         case .deny: "deny"
+        case .authenticatorTOTPSetup: "authenticator-totp-setup"
+        case .authenticatorValidate: "authenticator-validate"
         }
+    }
+}
+
+/// How `authenticator-validate` behaves.
+public struct AuthenticatorValidation: Hashable, Codable, Sendable {
+    public enum NotConfigured: String, Hashable, Codable, Sendable {
+        /// A user without authenticators passes (the login flow: MFA is opt-in).
+        case skip
+        /// A user without authenticators is stopped (step-up: MFA is required).
+        case deny
+    }
+    /// Which authenticators count: `totp`, `static` (recovery codes).
+    public var deviceClasses: [String]
+    /// Skip the stage when the session passed MFA less than this many seconds ago.
+    public var lastAuthThresholdSeconds: Int?
+    public var notConfigured: NotConfigured
+
+    public init(deviceClasses: [String] = ["totp", "static"], lastAuthThresholdSeconds: Int? = nil,
+                notConfigured: NotConfigured = .skip) {
+        self.deviceClasses = deviceClasses
+        self.lastAuthThresholdSeconds = lastAuthThresholdSeconds
+        self.notConfigured = notConfigured
     }
 }
 
@@ -85,8 +116,21 @@ public struct Flow: Hashable, Codable, Sendable {
             StageBinding(name: "default-authentication-identification",
                          stage: .identification(fields: [.username, .email])),
             StageBinding(name: "default-authentication-password", stage: .password),
+            StageBinding(name: "default-authentication-mfa-validation", stage: .authenticatorValidate(AuthenticatorValidation())),
             StageBinding(name: "default-authentication-login", stage: .userLogin(SessionLifetime())),
         ])
+
+    /// Step-up: the signed-in user proves a second factor again (sensitive applications send
+    /// the browser here). Users without an authenticator are stopped.
+    public static let mfaValidation = Flow(
+        slug: "default-authenticator-validation-flow", title: "Verify it's you", designation: .stageConfiguration,
+        bindings: [StageBinding(name: "default-authenticator-validation",
+                                stage: .authenticatorValidate(AuthenticatorValidation(notConfigured: .deny)))])
+
+    /// Enrolment of an authenticator app by the signed-in user.
+    public static let totpSetup = Flow(
+        slug: "default-authenticator-totp-setup", title: "Set up an authenticator app", designation: .stageConfiguration,
+        bindings: [StageBinding(name: "default-authenticator-totp-setup", stage: .authenticatorTOTPSetup)])
 
     /// user-logout.
     public static let defaultInvalidation = Flow(
@@ -94,5 +138,5 @@ public struct Flow: Hashable, Codable, Sendable {
         bindings: [StageBinding(name: "default-invalidation-logout", stage: .userLogout)])
 
     /// The flows every installation has.
-    public static let builtIn: [Flow] = [defaultAuthentication, defaultInvalidation]
+    public static let builtIn: [Flow] = [defaultAuthentication, defaultInvalidation, mfaValidation, totpSetup]
 }

@@ -18,9 +18,16 @@ public struct FlowExecutor: Sendable {
     public let hasher: PasswordHasher
     public let throttle: any LoginThrottle
     public let flows: [String: Flow]
+    /// Second factors; nil: no user has any (validation stages pass users through or deny them).
+    public let authenticators: (any AuthenticatorStore)?
+    /// The issuer shown in authenticator apps.
+    public let totpIssuer: String
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, hasher: PasswordHasher,
-                throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn) {
+                throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn,
+                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse") {
+        self.authenticators = authenticators
+        self.totpIssuer = totpIssuer
         self.users = users
         self.sessions = sessions
         self.events = events
@@ -65,7 +72,7 @@ public struct FlowExecutor: Sendable {
         return FlowOutcome(step: .completed(FlowCompletion(redirect: plan.next)), plan: nil)
     }
 
-    private enum StageResult {
+    enum StageResult {
         case advance
         case stop(FlowOutcome)
     }
@@ -86,6 +93,10 @@ public struct FlowExecutor: Sendable {
                 actorUserID: plan.pendingUser, action: "flow_denied", clientIP: context.clientIP, outcome: "denied",
                 context: Self.eventContext(["flow": flow.slug, "stage": binding.name])))
             return .stop(FlowOutcome(step: .challenge(.accessDenied(message: message), errors: []), plan: nil))
+        case .authenticatorTOTPSetup:
+            return try totpSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .authenticatorValidate(let config):
+            return try authenticatorValidate(config, binding: binding, flow: flow, plan: &plan, input: input, context: context)
         }
     }
 
@@ -213,6 +224,9 @@ public struct FlowExecutor: Sendable {
             expiresAt: now.adding(seconds: Int64(lifetime.absoluteSeconds)), idleTimeoutSeconds: lifetime.idleSeconds,
             clientIP: context.clientIP, userAgent: context.userAgent, authTime: now, authMethods: plan.methods)
         try sessions.createSession(session)
+        if plan.methods.contains("mfa"), let authenticators {
+            try authenticators.recordMFA(sessionIDHash: session.idHash, at: now, methods: plan.methods)
+        }
         // A new token at every login: the pre-login session (and its cookie) are dropped.
         var replaced = false
         if let old = context.currentSessionIDHash, old != session.idHash {

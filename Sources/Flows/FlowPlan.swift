@@ -20,6 +20,8 @@ public struct FlowPlan: Hashable, Codable, Sendable {
     public var methods: [String]
     /// Where to go when the flow completes: always a local path (see `LocalPath`).
     public var next: String
+    /// The unconfirmed TOTP device being enrolled (its id; the secret stays in the store).
+    public var setupDeviceID: String?
 
     /// A fresh run of `flow`; `next` is kept only when it is a path on this server.
     public init(flow: Flow, next: String?) {

@@ -7,6 +7,10 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
     case identification(uid: String)
     /// `{"component": "ak-stage-password", "password": "…"}`
     case password(String)
+    /// `{"component": "ak-stage-authenticator-validate", "code": "…"}`: a TOTP or recovery code.
+    case authenticatorCode(String)
+    /// `{"component": "ak-stage-authenticator-totp", "code": "…"}`: the first code of a new device.
+    case totpSetupCode(String)
 
     /// Never shows the password.
     public var description: String {
@@ -14,6 +18,8 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
         case .none: "none"
         case .identification(let uid): "identification(uid: \(uid))"
         case .password: "password(<redacted>)"
+        case .authenticatorCode: "authenticatorCode(<redacted>)"
+        case .totpSetupCode: "totpSetupCode(<redacted>)"
         }
     }
 }
@@ -26,12 +32,16 @@ public struct FlowContext: Hashable, Sendable {
     /// SHA-256 of the session cookie the request came with, if any: the session user-logout
     /// ends, and the anonymous session user-login replaces.
     public var currentSessionIDHash: [UInt8]?
+    /// The user the current session is signed in as (step-up and enrolment act for them).
+    public var currentUserID: UserID?
 
-    public init(clientIP: String?, userAgent: String?, now: Timestamp, currentSessionIDHash: [UInt8]? = nil) {
+    public init(clientIP: String?, userAgent: String?, now: Timestamp, currentSessionIDHash: [UInt8]? = nil,
+                currentUserID: UserID? = nil) {
         self.clientIP = clientIP
         self.userAgent = userAgent
         self.now = now
         self.currentSessionIDHash = currentSessionIDHash
+        self.currentUserID = currentUserID
     }
 }
 
@@ -41,6 +51,12 @@ public enum Challenge: Hashable, Sendable {
     case identification(fields: [UIDField], flowTitle: String)
     /// Ask for the password of `pendingUser` (the identifier as entered, shown back).
     case password(pendingUser: String, flowTitle: String)
+    /// Ask for a TOTP code or a recovery code.
+    case authenticatorValidate(deviceClasses: [String], flowTitle: String)
+    /// Show the new device's QR code (`configURL` is the otpauth URI) and ask for its first code.
+    case totpSetup(configURL: String, secret: String, flowTitle: String)
+    /// Show the new recovery codes, once.
+    case recoveryCodes([String])
     /// The flow stopped here.
     case accessDenied(message: String)
     /// The flow is done; go to `to` (a local path).
@@ -50,6 +66,9 @@ public enum Challenge: Hashable, Sendable {
         switch self {
         case .identification: "ak-stage-identification"
         case .password: "ak-stage-password"
+        case .authenticatorValidate: "ak-stage-authenticator-validate"
+        case .totpSetup: "ak-stage-authenticator-totp"
+        case .recoveryCodes: "ak-stage-authenticator-static"
         case .accessDenied: "ak-stage-access-denied"
         case .redirect: "xak-flow-redirect"
         }

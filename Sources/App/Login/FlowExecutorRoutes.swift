@@ -31,6 +31,7 @@ struct FlowExecutorRoutes {
         var component: String?
         var uid_field: String?
         var password: String?
+        var code: String?
     }
 
     func get(_ request: Request) throws -> Response {
@@ -49,6 +50,8 @@ struct FlowExecutorRoutes {
         switch body.component {
         case "ak-stage-identification": input = .identification(uid: body.uid_field ?? "")
         case "ak-stage-password": input = .password(body.password ?? "")
+        case "ak-stage-authenticator-validate": input = .authenticatorCode(body.code ?? "")
+        case "ak-stage-authenticator-totp": input = .totpSetupCode(body.code ?? "")
         default: input = .none
         }
         return try respond(FlowStep.run(services, request, slug: slug, input: input))
@@ -112,6 +115,29 @@ struct FlowExecutorRoutes {
             object.set("flow_info", flowInfo(flow))
             object.set("pending_user", pendingUser)
             object.set("pending_user_avatar", "")
+        case .authenticatorValidate(let classes, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("device_challenges", classes.map { deviceClass -> JSONObject in
+                var item = JSONObject()
+                item.set("device_class", deviceClass)
+                item.set("device_uid", "")
+                item.set("challenge", raw: "{}")
+                return item
+            })
+            object.set("configuration_stages", raw: "[]")
+        case .totpSetup(let configURL, let secret, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("config_url", configURL)
+            object.set("secret", secret)
+        case .recoveryCodes(let codes):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("codes", strings: codes)
         case .accessDenied(let message):
             object.set("type", "native")
             object.set("component", challenge.component)

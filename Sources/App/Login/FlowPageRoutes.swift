@@ -22,6 +22,14 @@ struct FlowPageRoutes {
         let slug = request.parameter("slug") ?? ""
         guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
         if flow.designation == .invalidation { return logoutPage(request, flow: flow) }
+        if flow.designation == .stageConfiguration, try services.resolver.current(request)?.user == nil {
+            // Step-up and enrolment act for a signed-in user: sign in first, then come back here.
+            let here = request.rawPath + (request.rawQuery.map { "?" + $0 } ?? "")
+            var response = Response.redirect(to: "/if/flow/default-authentication-flow/?restart=1&next=" + queryEscape(here),
+                                             status: .found)
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        }
         let step = try FlowStep.run(services, request, slug: slug, input: .none, restart: request.query("restart") != nil)
         return render(request, step)
     }
@@ -34,6 +42,8 @@ struct FlowPageRoutes {
         switch form["component"] {
         case "ak-stage-identification": input = .identification(uid: form["uid_field"] ?? "")
         case "ak-stage-password": input = .password(form["password"] ?? "")
+        case "ak-stage-authenticator-validate": input = .authenticatorCode(form["code"] ?? "")
+        case "ak-stage-authenticator-totp": input = .totpSetupCode(form["code"] ?? "")
         default: input = .none
         }
         return render(request, try FlowStep.run(services, request, slug: slug, input: input))
@@ -66,6 +76,7 @@ struct FlowPageRoutes {
 
     func message(_ request: Request, _ error: FieldError) -> String {
         switch error.code {
+        case "invalid" where error.field == "code": request.t("flow.error.code_invalid")
         case "invalid": request.t("flow.error.invalid")
         case "throttled": request.t("flow.error.throttled")
         case "required": request.t("flow.error.required")
@@ -106,8 +117,48 @@ struct FlowPageRoutes {
             \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.sign_in"))</button>
             </form>
             """
+        case .authenticatorValidate:
+            content = """
+            <h1>\(request.t("flow.mfa.title"))</h1>
+            <p>\(request.t("flow.mfa.prompt"))</p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-authenticator-validate">
+            <label for="code">\(request.t("flow.mfa.code.label"))</label>
+            <input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autofocus required maxlength="32">
+            \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.mfa.verify"))</button>
+            </form>
+            """
+        case .totpSetup(let configURL, let secret, _):
+            let qr = (try? QRCodeSVG.svg(configURL)).map { HTML(unsafeRaw: $0) } ?? .empty
+            content = """
+            <h1>\(request.t("flow.totp.title"))</h1>
+            <p>\(request.t("flow.totp.scan"))</p>
+            <p class="gh-qr">\(qr)</p>
+            <p>\(request.t("flow.totp.key")): <code>\(secret)</code></p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-authenticator-totp">
+            <label for="code">\(request.t("flow.mfa.code.label"))</label>
+            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="6">
+            \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.mfa.verify"))</button>
+            </form>
+            """
+        case .recoveryCodes(let codes):
+            let items = codes.map { code -> HTML in "<li><code>\(code)</code></li>" }.joined()
+            content = """
+            <h1>\(request.t("flow.recovery.title"))</h1>
+            <p>\(request.t("flow.recovery.body"))</p>
+            <ul class="gh-codes">\(items)</ul>
+            <p><a class="gh-button" href="\(action)">\(request.t("flow.continue"))</a></p>
+            """
         case .accessDenied(let text):
-            let shown = text == FlowExecutor.noUserMessage ? request.t("error.403.body") : text
+            let shown = switch text {
+            case FlowExecutor.noUserMessage, FlowExecutor.signInFirstMessage: request.t("error.403.body")
+            case FlowExecutor.mfaLockedMessage: request.t("flow.error.mfa_locked")
+            case FlowExecutor.mfaNotConfiguredMessage: request.t("flow.error.mfa_not_configured")
+            default: text
+            }
             content = """
             <h1>\(request.t("error.403.title"))</h1>
             <p class="gh-error" role="alert">\(shown)</p>

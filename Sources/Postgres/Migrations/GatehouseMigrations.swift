@@ -11,6 +11,7 @@ public enum GatehouseMigrations {
         Migration(version: 2, name: "core tables", sql: coreTables),
         Migration(version: 3, name: "login failures", sql: loginFailures),
         Migration(version: 4, name: "oauth provider", sql: oauthProvider),
+        Migration(version: 7, name: "mfa", sql: mfa),
     ]
 }
 
