@@ -182,6 +182,8 @@ extension ModelSpec {
             // Step-up: a verified MFA within mfa_window (default minutes=30) before tokens are issued.
             FieldSpec("sensitive", .bool),
             FieldSpec("mfa_window", .duration),
+            // Whether an upstream amr of mfa (Entra ID) counts as the verification (default true).
+            FieldSpec("upstream_mfa", .bool),
             FieldSpec("attributes", .attributes),
         ],
         isApplied: true)

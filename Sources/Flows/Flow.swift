@@ -109,15 +109,27 @@ public struct Flow: Hashable, Codable, Sendable {
         self.bindings = bindings
     }
 
-    /// identification (username or e-mail) → password → user-login.
+    /// identification (username or e-mail) → password → user-login. MFA comes on step-up, when
+    /// a sensitive application asks for it (or use `authenticationWithMFA`).
     public static let defaultAuthentication = Flow(
         slug: "default-authentication-flow", title: "Welcome to Gatehouse!", designation: .authentication,
         bindings: [
             StageBinding(name: "default-authentication-identification",
                          stage: .identification(fields: [.username, .email])),
             StageBinding(name: "default-authentication-password", stage: .password),
-            StageBinding(name: "default-authentication-mfa-validation", stage: .authenticatorValidate(AuthenticatorValidation())),
             StageBinding(name: "default-authentication-login", stage: .userLogin(SessionLifetime())),
+        ])
+
+    /// The same with a second factor for users who have one (users without one pass): for
+    /// installations that want MFA at every sign-in rather than only on step-up.
+    public static let authenticationWithMFA = Flow(
+        slug: "default-authentication-mfa-flow", title: "Welcome to Gatehouse!", designation: .authentication,
+        bindings: [
+            StageBinding(name: "default-authentication-mfa-identification",
+                         stage: .identification(fields: [.username, .email])),
+            StageBinding(name: "default-authentication-mfa-password", stage: .password),
+            StageBinding(name: "default-authentication-mfa-validation", stage: .authenticatorValidate(AuthenticatorValidation())),
+            StageBinding(name: "default-authentication-mfa-login", stage: .userLogin(SessionLifetime())),
         ])
 
     /// Step-up: the signed-in user proves a second factor again (sensitive applications send
@@ -138,5 +150,6 @@ public struct Flow: Hashable, Codable, Sendable {
         bindings: [StageBinding(name: "default-invalidation-logout", stage: .userLogout)])
 
     /// The flows every installation has.
-    public static let builtIn: [Flow] = [defaultAuthentication, defaultInvalidation, mfaValidation, totpSetup]
+    public static let builtIn: [Flow] = [defaultAuthentication, authenticationWithMFA, defaultInvalidation, mfaValidation,
+                                         totpSetup]
 }

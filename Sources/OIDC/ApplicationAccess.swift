@@ -37,6 +37,26 @@ public struct AccessAttempt: Sendable {
 public protocol ApplicationAccess: Sendable {
     /// True when `attempt.user` may use `attempt.client`'s application. A store failure throws.
     func allows(_ attempt: AccessAttempt) throws -> Bool
+    /// Whether the application is sensitive: then tokens need an MFA verification this recent.
+    func stepUp(for client: OAuthClient) throws -> StepUpRequirement?
+}
+
+extension ApplicationAccess {
+    public func stepUp(for client: OAuthClient) throws -> StepUpRequirement? { nil }
+}
+
+/// A sensitive application's demand: an MFA verification within `windowSeconds` before a code
+/// is issued (F-06: 30 minutes by default).
+public struct StepUpRequirement: Sendable, Hashable {
+    public static let defaultWindowSeconds = 1800
+    public var windowSeconds: Int
+    /// Whether an upstream `amr` containing `mfa` (Entra ID) at sign-in counts as a verification.
+    public var acceptsUpstreamMFA: Bool
+
+    public init(windowSeconds: Int = StepUpRequirement.defaultWindowSeconds, acceptsUpstreamMFA: Bool = true) {
+        self.windowSeconds = windowSeconds
+        self.acceptsUpstreamMFA = acceptsUpstreamMFA
+    }
 }
 
 /// Members of the application's groups (directly or through a parent), or everyone when it

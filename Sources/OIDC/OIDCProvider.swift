@@ -12,15 +12,18 @@ public struct BrowserSession: Sendable {
     public let upstreamAMR: [String]
     /// When the session last passed an MFA verification (nil: never).
     public let lastMFAAt: Timestamp?
+    /// The methods of that verification (`otp`, `mfa`), added to the tokens' `amr`.
+    public let mfaMethods: [String]
 
     public init(user: User, sessionIDHash: [UInt8], authTime: Timestamp, authMethods: [String], upstreamAMR: [String],
-                lastMFAAt: Timestamp? = nil) {
+                lastMFAAt: Timestamp? = nil, mfaMethods: [String] = []) {
         self.user = user
         self.sessionIDHash = sessionIDHash
         self.authTime = authTime
         self.authMethods = authMethods
         self.upstreamAMR = upstreamAMR
         self.lastMFAAt = lastMFAAt
+        self.mfaMethods = mfaMethods
     }
 
     /// The `sid` claim: derived from the store key, so it names the session without being
@@ -37,6 +40,14 @@ public protocol BrowserSessions: Sendable {
     func end(_ request: Request) throws -> [SetCookie]
     /// Where to send the browser to sign in and come back to `returnTo` (a local path).
     func loginLocation(returnTo: String, loginHint: String?) -> String
+    /// Where to send a signed-in browser to pass an MFA verification and come back to `returnTo`.
+    func stepUpLocation(returnTo: String) -> String
+}
+
+extension BrowserSessions {
+    public func stepUpLocation(returnTo: String) -> String {
+        "/if/flow/default-authenticator-validation-flow/?next=" + percentEncode(returnTo)
+    }
 }
 
 /// Produces the claims of a custom scope mapping (the App room evaluates the CEL expression).

@@ -69,7 +69,7 @@ final class MFAFlowTests: XCTestCase {
 
     /// identification → password on the default flow; the outcome after the password.
     func passwordStep() throws -> FlowOutcome {
-        let plan = try XCTUnwrap(executor.start(flowSlug: "default-authentication-flow", next: nil))
+        let plan = try XCTUnwrap(executor.start(flowSlug: "default-authentication-mfa-flow", next: nil))
         let id = try step(plan, .identification(uid: "somchai"))
         return try step(XCTUnwrap(id.plan), .password(FlowsTests.password))
     }
@@ -86,7 +86,7 @@ final class MFAFlowTests: XCTestCase {
         now = now.adding(seconds: 60)
         let asked = try passwordStep()
         XCTAssertEqual(asked.challenge, .authenticatorValidate(deviceClasses: ["totp", "static"],
-                                                              flowTitle: Flow.defaultAuthentication.title))
+                                                              flowTitle: Flow.authenticationWithMFA.title))
         let code = totp.code(at: seconds)
         guard case .completed(let done) = try step(XCTUnwrap(asked.plan), .authenticatorCode(code)).step,
               let issued = done.issued else { return XCTFail("no login") }

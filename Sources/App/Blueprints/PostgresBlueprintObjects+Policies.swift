@@ -7,7 +7,7 @@ import Store
 /// (rows of `policy_bindings`, target_kind `application`, position = list index) and
 /// `policy_engine_mode`, `sensitive`, `mfa_window`, `attributes` (keys of `applications.meta`).
 extension PostgresBlueprintObjects {
-    static let applicationMetaFields = ["policy_engine_mode", "sensitive", "mfa_window", "attributes"]
+    static let applicationMetaFields = ["policy_engine_mode", "sensitive", "mfa_window", "upstream_mfa", "attributes"]
 
     // MARK: policy
 

@@ -1,4 +1,5 @@
 import Expressions
+import OIDC
 import Policies
 import Postgres
 import Store
@@ -9,6 +10,8 @@ struct ApplicationAccessRules: Sendable {
     var bindings: [PolicyBinding]
     /// `applications.meta.attributes`, for `application.attributes` in expressions.
     var attributes: ExprValue
+    /// Set when `meta.sensitive` is true: `mfa_window` (default 30 minutes), `upstream_mfa` (default true).
+    var stepUp: StepUpRequirement? = nil
 }
 
 /// Where the access rules and the failed-login counts come from.
@@ -36,9 +39,18 @@ struct PostgresApplicationPolicies: ApplicationPolicySource {
             guard !app.rows.isEmpty, let id = app.value(0, "id") else { return nil }
             var mode = PolicyEngineMode.any
             var attributes = ExprValue.map([:])
+            var stepUp: StepUpRequirement?
             if case .map(let meta)? = try? ExprValue(jsonText: app.value(0, "meta") ?? "{}") {
                 if case .string(let m)? = meta["policy_engine_mode"], let parsed = PolicyEngineMode(rawValue: m) { mode = parsed }
                 if let a = meta["attributes"], case .map = a { attributes = a }
+                if case .bool(true)? = meta["sensitive"] {
+                    var requirement = StepUpRequirement()
+                    if case .string(let window)? = meta["mfa_window"], let seconds = OAuthProviderConfig.seconds(window) {
+                        requirement.windowSeconds = seconds
+                    }
+                    if case .bool(let upstream)? = meta["upstream_mfa"] { requirement.acceptsUpstreamMFA = upstream }
+                    stepUp = requirement
+                }
             }
             let rows = try connection.query("""
                 SELECT p.name, p.kind, p.config::text AS config, b.position, b.negate, b.failure_result
@@ -59,7 +71,7 @@ struct PostgresApplicationPolicies: ApplicationPolicySource {
                                               negate: rows.value(row, "negate") == "t",
                                               failureResult: rows.value(row, "failure_result") == "t"))
             }
-            return ApplicationAccessRules(mode: mode, bindings: bindings, attributes: attributes)
+            return ApplicationAccessRules(mode: mode, bindings: bindings, attributes: attributes, stepUp: stepUp)
         }
     }
 

@@ -36,6 +36,11 @@ struct PolicyApplicationAccess: ApplicationAccess {
         return decision.passing
     }
 
+    func stepUp(for client: OAuthClient) throws -> StepUpRequirement? {
+        guard let slug = client.application?.slug else { return nil }
+        return try source.rules(applicationSlug: slug)?.stepUp
+    }
+
     func context(_ attempt: AccessAttempt, application: OAuthApplication, attributes: ExprValue,
                  needsFailures: Bool) throws -> PolicyContext {
         let now = clock()
