@@ -107,7 +107,8 @@ final class StepUpInteropTests: XCTestCase {
         XCTAssertEqual(result.status, 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)\nserver:\n\(child.stderr.suffix(4000))")
         let passed = result.json?["passed"] as? [String] ?? []
         for name in ["portal.amr_pwd", "totp.enrolled_ten_recovery_codes", "totp.codes_shown_once", "stepup.prompted",
-                     "stepup.amr_mfa", "stepup.acr_mfa", "stepup.no_prompt_inside_window", "access.outsider_403_page",
+                     "stepup.amr_mfa", "stepup.acr_mfa", "stepup.no_prompt_inside_window", "json.validate_challenge",
+                     "json.wrong_code", "json.recovery_code", "json.recovery_code_single_use", "access.outsider_403_page",
                      "access.outsider_access_denied"] {
             XCTAssertTrue(passed.contains(name), "\(name) not reported as passed: \(passed)")
         }

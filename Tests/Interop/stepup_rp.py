@@ -129,6 +129,23 @@ def main():
     result, shown = sign_in(browser, base, cfg["sensitive"], cfg)
     check("stepup.no_prompt_inside_window", result is not None and shown == 0 and browser.prompts == 1, shown)
 
+    # The JSON executor (authentik's API) asks for the same second factor; a wrong code is an
+    # error on the code field, a recovery code passes once.
+    api = f"{base}/api/v3/flows/executor/default-authenticator-validation-flow/"
+    first = browser.session.get(api, timeout=10).json()
+    check("json.validate_challenge", first.get("component") == "ak-stage-authenticator-validate"
+          and {"totp", "static"} == {d["device_class"] for d in first.get("device_challenges", [])}, first)
+    wrong = browser.session.post(api, json={"component": "ak-stage-authenticator-validate", "code": "000000"
+                                            if totp(secret, int(time.time()) // 30) != "000000" else "111111"}, timeout=10).json()
+    check("json.wrong_code", wrong.get("response_errors", {}).get("code", [{}])[0].get("code") == "invalid", wrong)
+    ok = browser.session.post(api, json={"component": "ak-stage-authenticator-validate", "code": codes[0].lower()},
+                              timeout=10).json()
+    check("json.recovery_code", ok.get("component") == "xak-flow-redirect", ok)
+    browser.session.get(api, timeout=10)
+    reused = browser.session.post(api, json={"component": "ak-stage-authenticator-validate", "code": codes[0]}, timeout=10).json()
+    check("json.recovery_code_single_use", reused.get("response_errors", {}).get("code", [{}])[0].get("code") == "invalid",
+          reused)
+
     # Someone outside Finance: a 403 page at the sensitive application (before any prompt), whose
     # link returns access_denied to the application.
     other = CodeBrowser(base)
