@@ -108,9 +108,34 @@ final class StepUpInteropTests: XCTestCase {
         let passed = result.json?["passed"] as? [String] ?? []
         for name in ["portal.amr_pwd", "totp.enrolled_ten_recovery_codes", "totp.codes_shown_once", "stepup.prompted",
                      "stepup.amr_mfa", "stepup.acr_mfa", "stepup.no_prompt_inside_window", "json.validate_challenge",
-                     "json.wrong_code", "json.recovery_code", "json.recovery_code_single_use", "access.outsider_403_page",
+                     "json.wrong_code", "json.recovery_code", "json.recovery_code_single_use", "devices.listed", "devices.renamed",
+                     "devices.removed", "devices.change_needs_mfa", "access.outsider_403_page",
                      "access.outsider_access_denied"] {
             XCTAssertTrue(passed.contains(name), "\(name) not reported as passed: \(passed)")
         }
+
+        // The admin reset: the nine recovery codes left go; an unknown user is an error.
+        let reset = try runCLI(["users", "reset-mfa", "somchai"])
+        XCTAssertEqual(reset.status, 0, reset.output)
+        XCTAssertTrue(reset.output.contains("reset somchai: 9 authenticators and recovery codes removed"), reset.output)
+        XCTAssertEqual(try pool.read { try $0.query("SELECT count(*) FROM recovery_codes").scalar }, "0")
+        XCTAssertEqual(try runCLI(["users", "reset-mfa", "nobody"]).status, 1)
+    }
+
+    func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try IntegrationEnvironment.binary())
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["GATEHOUSE_DATABASE_URL"] = scratch.url
+        environment["GATEHOUSE_SECRET_KEY"] = child.secretKey
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

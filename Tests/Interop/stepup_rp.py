@@ -146,6 +146,17 @@ def main():
     check("json.recovery_code_single_use", reused.get("response_errors", {}).get("code", [{}])[0].get("code") == "invalid",
           reused)
 
+    # Own devices: list, rename, remove (this session passed MFA minutes ago).
+    listing = browser.session.get(f"{base}/api/v3/authenticators/", timeout=10).json()
+    check("devices.listed", len(listing["totp"]) == 1 and listing["recovery_codes_left"] == 9
+          and "secret" not in json.dumps(listing).lower(), listing)
+    device = listing["totp"][0]["pk"]
+    renamed = browser.session.patch(f"{base}/api/v3/authenticators/totp/{device}/", json={"name": "Work phone"}, timeout=10)
+    check("devices.renamed", renamed.status_code == 200 and renamed.json()["totp"][0]["name"] == "Work phone", renamed.text)
+    removed = browser.session.delete(f"{base}/api/v3/authenticators/totp/{device}/", timeout=10)
+    check("devices.removed", removed.status_code == 204
+          and browser.session.get(f"{base}/api/v3/authenticators/", timeout=10).json()["totp"] == [], removed.text)
+
     # Someone outside Finance: a 403 page at the sensitive application (before any prompt), whose
     # link returns access_denied to the application.
     other = CodeBrowser(base)
@@ -157,6 +168,9 @@ def main():
     denied = other.session.get(url, allow_redirects=False, timeout=10)
     check("access.outsider_403_page", denied.status_code == 403 and "error=access_denied" in denied.text
           and other.prompts == 0, f"{denied.status_code} {denied.text[:300]}")
+    # Without a recent MFA verification, devices cannot be changed (a stolen cookie is not enough).
+    blocked = other.session.delete(f"{base}/api/v3/authenticators/totp/{device}/", timeout=10)
+    check("devices.change_needs_mfa", blocked.status_code == 403 and "step_up" in blocked.json(), blocked.text)
     silent = other.session.get(url + "&prompt=none", allow_redirects=False, timeout=10)
     params = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(silent.headers.get("Location", "")).query))
     check("access.outsider_access_denied", params.get("error") == "access_denied", silent.headers.get("Location"))
