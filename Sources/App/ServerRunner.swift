@@ -32,9 +32,11 @@ public enum ServerRunner {
         let login: LoginServices
         if let redisURL = config.redisURL {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
-            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger, sealer: sealer, totpIssuer: config.brandName)
+            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger, sealer: sealer, totpIssuer: config.brandName,
+                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL))
         } else {
-            login = LoginServices.postgres(pool: pool, logger: logger, sealer: sealer, totpIssuer: config.brandName)
+            login = LoginServices.postgres(pool: pool, logger: logger, sealer: sealer, totpIssuer: config.brandName,
+                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL))
         }
         // OIDC: signing keys made on first start (every node agrees under a lock), clients read
         // through a cache that every node drops on PostgreSQL's NOTIFY.

@@ -52,6 +52,13 @@ public enum WebAuthn {
         public var publicKeyCOSE: [UInt8]
         public var algorithm: Int64
         public var signCount: UInt32
+
+        public init(id: [UInt8], publicKeyCOSE: [UInt8], algorithm: Int64, signCount: UInt32) {
+            self.id = id
+            self.publicKeyCOSE = publicKeyCOSE
+            self.algorithm = algorithm
+            self.signCount = signCount
+        }
     }
 
     /// Checks a `navigator.credentials.create()` response.

@@ -44,6 +44,8 @@ public enum Stage: Hashable, Codable, Sendable {
     /// Enrols an authenticator app for the signed-in (or just verified) user: QR code, first
     /// code, then ten recovery codes shown once.
     case authenticatorTOTPSetup
+    /// Registers a WebAuthn passkey or security key for the signed-in user.
+    case authenticatorWebAuthnSetup
     /// Asks for a second factor (TOTP code or recovery code) of the pending or signed-in user.
     case authenticatorValidate(AuthenticatorValidation)
 
@@ -56,6 +58,7 @@ public enum Stage: Hashable, Codable, Sendable {
         case .userLogout: "user-logout"
         case .deny: "deny"
         case .authenticatorTOTPSetup: "authenticator-totp-setup"
+        case .authenticatorWebAuthnSetup: "authenticator-webauthn-setup"
         case .authenticatorValidate: "authenticator-validate"
         }
     }
@@ -69,13 +72,13 @@ public struct AuthenticatorValidation: Hashable, Codable, Sendable {
         /// A user without authenticators is stopped (step-up: MFA is required).
         case deny
     }
-    /// Which authenticators count: `totp`, `static` (recovery codes).
+    /// Which authenticators count: `totp`, `webauthn`, `static` (recovery codes).
     public var deviceClasses: [String]
     /// Skip the stage when the session passed MFA less than this many seconds ago.
     public var lastAuthThresholdSeconds: Int?
     public var notConfigured: NotConfigured
 
-    public init(deviceClasses: [String] = ["totp", "static"], lastAuthThresholdSeconds: Int? = nil,
+    public init(deviceClasses: [String] = ["totp", "webauthn", "static"], lastAuthThresholdSeconds: Int? = nil,
                 notConfigured: NotConfigured = .skip) {
         self.deviceClasses = deviceClasses
         self.lastAuthThresholdSeconds = lastAuthThresholdSeconds
@@ -149,7 +152,13 @@ public struct Flow: Hashable, Codable, Sendable {
         slug: "default-invalidation-flow", title: "Default Invalidation Flow", designation: .invalidation,
         bindings: [StageBinding(name: "default-invalidation-logout", stage: .userLogout)])
 
+    /// Registration of a passkey or security key by the signed-in user (needs a browser with
+    /// JavaScript or an API client: the HTML page cannot call WebAuthn).
+    public static let webAuthnSetup = Flow(
+        slug: "default-authenticator-webauthn-setup", title: "Set up a security key", designation: .stageConfiguration,
+        bindings: [StageBinding(name: "default-authenticator-webauthn-setup", stage: .authenticatorWebAuthnSetup)])
+
     /// The flows every installation has.
     public static let builtIn: [Flow] = [defaultAuthentication, authenticationWithMFA, defaultInvalidation, mfaValidation,
-                                         totpSetup]
+                                         totpSetup, webAuthnSetup]
 }

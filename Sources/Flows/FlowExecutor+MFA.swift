@@ -48,8 +48,10 @@ extension FlowExecutor {
 
         let devices = config.deviceClasses.contains("totp")
             ? try authenticators?.totpDevices(ofUser: user.id).filter(\.confirmed) ?? [] : []
+        let keys = config.deviceClasses.contains("webauthn") && webAuthn != nil
+            ? try authenticators?.webAuthnDevices(ofUser: user.id) ?? [] : []
         let recovery = config.deviceClasses.contains("static") ? try authenticators?.recoveryCodeCount(userID: user.id) ?? 0 : 0
-        if devices.isEmpty && recovery == 0 {
+        if devices.isEmpty && keys.isEmpty && recovery == 0 {
             switch config.notConfigured {
             case .skip: return .advance
             case .deny: return deny(Self.mfaNotConfiguredMessage)
@@ -60,32 +62,82 @@ extension FlowExecutor {
         if throttle.isBlocked(account: account, ip: nil, at: now) {
             return try lockOut(user, eventFields, context)
         }
-        let challenge = Challenge.authenticatorValidate(deviceClasses: config.deviceClasses, flowTitle: flow.title)
-        guard case .authenticatorCode(let raw) = input else {
-            return .stop(FlowOutcome(step: .challenge(challenge, errors: []), plan: plan))
+        // A WebAuthn challenge is used once: whatever comes back, the next prompt gets a new one.
+        let issuedChallenge = plan.webAuthnChallenge.flatMap(Base64URL.decode)
+        plan.webAuthnChallenge = nil
+        func challenge(_ plan: inout FlowPlan) -> Challenge {
+            var options: String?
+            if let webAuthn, !keys.isEmpty {
+                let fresh = SecureRandom.bytes(32)
+                plan.webAuthnChallenge = Base64URL.encode(fresh)
+                options = Self.requestOptions(challenge: fresh, relyingParty: webAuthn, keys: keys)
+            }
+            return .authenticatorValidate(deviceClasses: config.deviceClasses, flowTitle: flow.title, webAuthnOptions: options)
         }
-        let code = String(raw.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "-" }.prefix(64))
-        guard !code.isEmpty else {
-            return .stop(FlowOutcome(step: .challenge(challenge, errors: [
-                FieldError(field: "code", message: Self.requiredMessage, code: "required")]), plan: plan))
+        func refuse(_ plan: inout FlowPlan, _ error: FieldError) -> StageResult {
+            .stop(FlowOutcome(step: .challenge(challenge(&plan), errors: [error]), plan: plan))
         }
 
         var verifiedWith: String?
-        if code.utf8.count == 6, code.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            let seconds = now.microsecondsSince1970 / 1_000_000
-            for device in devices {
-                guard let step = TOTP(secret: device.secret).matchingStep(code, at: seconds) else { continue }
-                // A code is accepted once: the store refuses a step at or below the last one used.
-                if try authenticators?.useTOTPStep(deviceID: device.id, step: step, at: now) == true {
-                    verifiedWith = "totp"
-                } else {
-                    eventFields["reason"] = "replayed"
+        var field = "code"
+        switch input {
+        case .authenticatorCode(let raw):
+            let code = String(raw.unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "-" }.prefix(64))
+            guard !code.isEmpty else {
+                return refuse(&plan, FieldError(field: "code", message: Self.requiredMessage, code: "required"))
+            }
+            if code.utf8.count == 6, code.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                let seconds = now.microsecondsSince1970 / 1_000_000
+                for device in devices {
+                    guard let step = TOTP(secret: device.secret).matchingStep(code, at: seconds) else { continue }
+                    // A code is accepted once: the store refuses a step at or below the last one used.
+                    if try authenticators?.useTOTPStep(deviceID: device.id, step: step, at: now) == true {
+                        verifiedWith = "totp"
+                    } else {
+                        eventFields["reason"] = "replayed"
+                    }
+                    break
                 }
+            } else if recovery > 0, let authenticators,
+                      try authenticators.useRecoveryCode(userID: user.id, hash: Self.recoveryCodeHash(code), at: now) {
+                verifiedWith = "static"
+            }
+        case .webAuthnAssertion(let credentialID, let clientDataJSON, let authenticatorData, let signature):
+            field = "webauthn"
+            var verifiedCount: UInt32?
+            guard let webAuthn, let authenticators, let issuedChallenge,
+                  let key = keys.first(where: { $0.credentialID == credentialID }) else {
+                eventFields["reason"] = issuedChallenge == nil ? "no_challenge" : "unknown_credential"
                 break
             }
-        } else if recovery > 0, let authenticators,
-                  try authenticators.useRecoveryCode(userID: user.id, hash: Self.recoveryCodeHash(code), at: now) {
-            verifiedWith = "static"
+            let credential = WebAuthn.Credential(id: key.credentialID, publicKeyCOSE: key.publicKeyCOSE, algorithm: key.algorithm,
+                                                 signCount: key.signCount)
+            do throws(WebAuthn.Failure) {
+                let count = try WebAuthn.verifyAssertion(
+                    clientDataJSON: clientDataJSON, authenticatorData: authenticatorData, signature: signature,
+                    challenge: issuedChallenge, credential: credential, relyingParty: webAuthn)
+                verifiedCount = count
+            } catch {
+                if case .signCountRegressed = error {
+                    eventFields["reason"] = "sign_count_regressed"
+                    eventFields["device"] = key.id
+                    try events.appendEvent(NewAuditEvent(
+                        actorUserID: user.id, action: "mfa_clone_suspected", clientIP: context.clientIP, outcome: "denied",
+                        context: Self.eventContext(eventFields)))
+                } else {
+                    eventFields["reason"] = "webauthn_refused"
+                    eventFields["detail"] = String(error.description.prefix(200))
+                }
+            }
+            if let verifiedCount {
+                if try authenticators.advanceSignCount(deviceID: key.id, from: key.signCount, to: verifiedCount, at: now) {
+                    verifiedWith = "webauthn"
+                } else {
+                    eventFields["reason"] = "sign_count_raced"
+                }
+            }
+        default:
+            return .stop(FlowOutcome(step: .challenge(challenge(&plan), errors: []), plan: plan))
         }
 
         guard let verifiedWith else {
@@ -94,11 +146,11 @@ extension FlowExecutor {
             try events.appendEvent(NewAuditEvent(actorUserID: user.id, action: "mfa_failed", clientIP: context.clientIP,
                                                  outcome: "failure", context: Self.eventContext(eventFields)))
             if throttle.isBlocked(account: account, ip: nil, at: now) { return try lockOut(user, eventFields, context) }
-            return .stop(FlowOutcome(step: .challenge(challenge, errors: [
-                FieldError(field: "code", message: Self.invalidCodeMessage, code: "invalid")]), plan: plan))
+            return refuse(&plan, FieldError(field: field, message: Self.invalidCodeMessage, code: "invalid"))
         }
+        if verifiedWith == "webauthn" { addMethods(&plan, ["hwk"]) }
         throttle.recordSuccess(account: account, at: now)
-        addMethods(&plan, ["otp", "mfa"])
+        addMethods(&plan, verifiedWith == "webauthn" ? ["mfa"] : ["otp", "mfa"])
         if let session = signedInAsUser {
             try authenticators?.recordMFA(sessionIDHash: session, at: now, methods: plan.methods)
         }

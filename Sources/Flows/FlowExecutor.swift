@@ -22,11 +22,15 @@ public struct FlowExecutor: Sendable {
     public let authenticators: (any AuthenticatorStore)?
     /// The issuer shown in authenticator apps.
     public let totpIssuer: String
+    /// Our WebAuthn RP ID and origin; nil: WebAuthn is off.
+    public let webAuthn: WebAuthn.RelyingParty?
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, hasher: PasswordHasher,
                 throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn,
-                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse") {
+                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse",
+                webAuthn: WebAuthn.RelyingParty? = nil) {
         self.authenticators = authenticators
+        self.webAuthn = webAuthn
         self.totpIssuer = totpIssuer
         self.users = users
         self.sessions = sessions
@@ -95,6 +99,8 @@ public struct FlowExecutor: Sendable {
             return .stop(FlowOutcome(step: .challenge(.accessDenied(message: message), errors: []), plan: nil))
         case .authenticatorTOTPSetup:
             return try totpSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .authenticatorWebAuthnSetup:
+            return try webAuthnSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
         case .authenticatorValidate(let config):
             return try authenticatorValidate(config, binding: binding, flow: flow, plan: &plan, input: input, context: context)
         }

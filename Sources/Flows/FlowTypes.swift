@@ -11,6 +11,10 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
     case authenticatorCode(String)
     /// `{"component": "ak-stage-authenticator-totp", "code": "…"}`: the first code of a new device.
     case totpSetupCode(String)
+    /// `{"component": "ak-stage-authenticator-webauthn", "response": {…}}`: a new credential.
+    case webAuthnRegistration(clientDataJSON: [UInt8], attestationObject: [UInt8])
+    /// `{"component": "ak-stage-authenticator-validate", "webauthn": {…}}`: an assertion.
+    case webAuthnAssertion(credentialID: [UInt8], clientDataJSON: [UInt8], authenticatorData: [UInt8], signature: [UInt8])
 
     /// Never shows the password.
     public var description: String {
@@ -20,6 +24,8 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
         case .password: "password(<redacted>)"
         case .authenticatorCode: "authenticatorCode(<redacted>)"
         case .totpSetupCode: "totpSetupCode(<redacted>)"
+        case .webAuthnRegistration: "webAuthnRegistration"
+        case .webAuthnAssertion: "webAuthnAssertion"
         }
     }
 }
@@ -51,8 +57,11 @@ public enum Challenge: Hashable, Sendable {
     case identification(fields: [UIDField], flowTitle: String)
     /// Ask for the password of `pendingUser` (the identifier as entered, shown back).
     case password(pendingUser: String, flowTitle: String)
-    /// Ask for a TOTP code or a recovery code.
-    case authenticatorValidate(deviceClasses: [String], flowTitle: String)
+    /// Ask for a TOTP code or a recovery code, or (with `webAuthnOptions`, the JSON of
+    /// PublicKeyCredentialRequestOptions, binary members base64url) a WebAuthn assertion.
+    case authenticatorValidate(deviceClasses: [String], flowTitle: String, webAuthnOptions: String? = nil)
+    /// Ask for a new WebAuthn credential (`options`: PublicKeyCredentialCreationOptions as JSON).
+    case webAuthnSetup(options: String, flowTitle: String)
     /// Show the new device's QR code (`configURL` is the otpauth URI) and ask for its first code.
     case totpSetup(configURL: String, secret: String, flowTitle: String)
     /// Show the new recovery codes, once.
@@ -68,6 +77,7 @@ public enum Challenge: Hashable, Sendable {
         case .password: "ak-stage-password"
         case .authenticatorValidate: "ak-stage-authenticator-validate"
         case .totpSetup: "ak-stage-authenticator-totp"
+        case .webAuthnSetup: "ak-stage-authenticator-webauthn"
         case .recoveryCodes: "ak-stage-authenticator-static"
         case .accessDenied: "ak-stage-access-denied"
         case .redirect: "xak-flow-redirect"

@@ -30,6 +30,34 @@ public struct TOTPDevice: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "TOTPDevice(\(id), user: \(userID.rawValue), \(name), secret: <redacted>)" }
 }
 
+/// A WebAuthn credential (passkey or security key) registered by a user.
+public struct WebAuthnDevice: Hashable, Sendable {
+    public let id: String
+    public let userID: UserID
+    public var name: String
+    public let credentialID: [UInt8]
+    /// The COSE public key as the authenticator sent it.
+    public let publicKeyCOSE: [UInt8]
+    /// COSE algorithm: -7 (ES256) or -257 (RS256).
+    public let algorithm: Int64
+    public var signCount: UInt32
+    public let createdAt: Timestamp
+    public var lastUsedAt: Timestamp?
+
+    public init(id: String, userID: UserID, name: String, credentialID: [UInt8], publicKeyCOSE: [UInt8], algorithm: Int64,
+                signCount: UInt32, createdAt: Timestamp, lastUsedAt: Timestamp?) {
+        self.id = id
+        self.userID = userID
+        self.name = name
+        self.credentialID = credentialID
+        self.publicKeyCOSE = publicKeyCOSE
+        self.algorithm = algorithm
+        self.signCount = signCount
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+    }
+}
+
 /// The last MFA verification of a session.
 public struct SessionMFA: Hashable, Sendable {
     public var verifiedAt: Timestamp
@@ -57,7 +85,7 @@ public protocol AuthenticatorStore: Sendable {
     /// Only the user's own device; false when it is not theirs or does not exist.
     func renameTOTPDevice(id: String, userID: UserID, name: String) throws(StoreError) -> Bool
     func deleteTOTPDevice(id: String, userID: UserID) throws(StoreError) -> Bool
-    /// Admin reset: every device and recovery code of the user; returns how many there were.
+    /// Admin reset: every device (TOTP and WebAuthn) and recovery code of the user; returns how many there were.
     @discardableResult
     func resetAuthenticators(ofUser user: UserID) throws(StoreError) -> Int
     /// Replaces the user's recovery codes with these SHA-256 hashes.
@@ -65,6 +93,15 @@ public protocol AuthenticatorStore: Sendable {
     /// Uses up the code with this hash: true once, false when there is none (or it was used).
     func useRecoveryCode(userID: UserID, hash: [UInt8], at: Timestamp) throws(StoreError) -> Bool
     func recoveryCodeCount(userID: UserID) throws(StoreError) -> Int
+    /// Throws `.conflict(field: "credential_id")` when the credential is registered already.
+    func createWebAuthnDevice(userID: UserID, name: String, credentialID: [UInt8], publicKeyCOSE: [UInt8], algorithm: Int64,
+                              signCount: UInt32, at: Timestamp) throws(StoreError) -> WebAuthnDevice
+    func webAuthnDevices(ofUser user: UserID) throws(StoreError) -> [WebAuthnDevice]
+    /// Moves the device's counter from `expected` to `new` (greater), atomically: false when it
+    /// changed meanwhile (a racing or cloned authenticator).
+    func advanceSignCount(deviceID: String, from expected: UInt32, to new: UInt32, at: Timestamp) throws(StoreError) -> Bool
+    func renameWebAuthnDevice(id: String, userID: UserID, name: String) throws(StoreError) -> Bool
+    func deleteWebAuthnDevice(id: String, userID: UserID) throws(StoreError) -> Bool
     /// Records an MFA verification of the session (a session that ended is not an error).
     func recordMFA(sessionIDHash: [UInt8], at: Timestamp, methods: [String]) throws(StoreError)
     func sessionMFA(sessionIDHash: [UInt8]) throws(StoreError) -> SessionMFA?

@@ -125,6 +125,14 @@ extension MessageCatalog {
             .en: "Key",
             .th: "คีย์",
         ],
+        "flow.webauthn.title": [
+            .en: "Set up a security key",
+            .th: "ตั้งค่าคีย์ความปลอดภัย",
+        ],
+        "flow.webauthn.needs_js": [
+            .en: "Registering a security key or passkey needs a browser with JavaScript. This page works without it, so it cannot do this step.",
+            .th: "การลงทะเบียนคีย์ความปลอดภัยหรือพาสคีย์ต้องใช้เบราว์เซอร์ที่เปิด JavaScript หน้านี้ทำงานโดยไม่ใช้ JavaScript จึงทำขั้นตอนนี้ไม่ได้",
+        ],
         "flow.recovery.title": [
             .en: "Your recovery codes",
             .th: "รหัสกู้คืนของคุณ",

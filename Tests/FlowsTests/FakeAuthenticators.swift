@@ -72,6 +72,49 @@ final class FakeAuthenticatorStore: AuthenticatorStore {
 
     func recoveryCodeCount(userID: UserID) throws(StoreError) -> Int { codes.withLock { $0[userID.rawValue]?.count ?? 0 } }
 
+    let keys = Mutex<[WebAuthnDevice]>([])
+
+    func createWebAuthnDevice(userID: UserID, name: String, credentialID: [UInt8], publicKeyCOSE: [UInt8], algorithm: Int64,
+                              signCount: UInt32, at: Timestamp) throws(StoreError) -> WebAuthnDevice {
+        let n = counter.withLock { $0 += 1; return $0 }
+        let device = WebAuthnDevice(id: "key-\(n)", userID: userID, name: name, credentialID: credentialID,
+                                    publicKeyCOSE: publicKeyCOSE, algorithm: algorithm, signCount: signCount, createdAt: at,
+                                    lastUsedAt: nil)
+        let clash = keys.withLock { list in
+            if list.contains(where: { $0.credentialID == credentialID }) { return true }
+            list.append(device)
+            return false
+        }
+        if clash { throw .conflict(field: "credential_id") }
+        return device
+    }
+
+    func webAuthnDevices(ofUser user: UserID) throws(StoreError) -> [WebAuthnDevice] { keys.withLock { $0.filter { $0.userID == user } } }
+
+    func advanceSignCount(deviceID: String, from expected: UInt32, to new: UInt32, at: Timestamp) throws(StoreError) -> Bool {
+        keys.withLock { list in
+            guard let i = list.firstIndex(where: { $0.id == deviceID && $0.signCount == expected }) else { return false }
+            list[i].signCount = new
+            return true
+        }
+    }
+
+    func renameWebAuthnDevice(id: String, userID: UserID, name: String) throws(StoreError) -> Bool {
+        keys.withLock { list in
+            guard let i = list.firstIndex(where: { $0.id == id && $0.userID == userID }) else { return false }
+            list[i].name = name
+            return true
+        }
+    }
+
+    func deleteWebAuthnDevice(id: String, userID: UserID) throws(StoreError) -> Bool {
+        keys.withLock { list in
+            let before = list.count
+            list.removeAll { $0.id == id && $0.userID == userID }
+            return list.count < before
+        }
+    }
+
     func recordMFA(sessionIDHash: [UInt8], at: Timestamp, methods: [String]) throws(StoreError) {
         mfa.withLock { $0[sessionIDHash] = SessionMFA(verifiedAt: at, methods: methods) }
     }

@@ -85,7 +85,7 @@ final class MFAFlowTests: XCTestCase {
         let (totp, _) = try enrol(session: session)
         now = now.adding(seconds: 60)
         let asked = try passwordStep()
-        XCTAssertEqual(asked.challenge, .authenticatorValidate(deviceClasses: ["totp", "static"],
+        XCTAssertEqual(asked.challenge, .authenticatorValidate(deviceClasses: ["totp", "webauthn", "static"],
                                                               flowTitle: Flow.authenticationWithMFA.title))
         let code = totp.code(at: seconds)
         guard case .completed(let done) = try step(XCTUnwrap(asked.plan), .authenticatorCode(code)).step,

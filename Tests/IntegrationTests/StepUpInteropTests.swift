@@ -122,6 +122,23 @@ final class StepUpInteropTests: XCTestCase {
         XCTAssertEqual(try runCLI(["users", "reset-mfa", "nobody"]).status, 1)
     }
 
+    /// WebAuthn through the JSON executor with soft-webauthn (Tests/Interop/webauthn_client.py).
+    func testWebAuthnWithASoftwareAuthenticator() throws {
+        let script = try InteropScript.locate()
+        let config: [String: Any] = ["base": "http://127.0.0.1:\(child.port)", "username": "somchai", "password": password]
+        let file = blueprints.appendingPathComponent("webauthn.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: file)
+        let result = try script.run("webauthn_client.py", [file.path])
+        XCTAssertEqual(result.status, 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)\nserver:\n\(child.stderr.suffix(4000))")
+        let passed = result.json?["passed"] as? [String] ?? []
+        for name in ["register.wrong_origin_refused", "register.ok", "register.replay_refused", "assert.ok",
+                     "assert.replay_refused", "assert.wrong_origin_refused", "assert.original_ok", "assert.clone_refused"] {
+            XCTAssertTrue(passed.contains(name), "\(name) not reported as passed: \(passed)")
+        }
+        let clones = try pool.read { try $0.query("SELECT count(*) FROM events WHERE action = 'mfa_clone_suspected'").scalar }
+        XCTAssertEqual(clones, "1")
+    }
+
     func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try IntegrationEnvironment.binary())

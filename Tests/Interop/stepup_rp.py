@@ -134,7 +134,7 @@ def main():
     api = f"{base}/api/v3/flows/executor/default-authenticator-validation-flow/"
     first = browser.session.get(api, timeout=10).json()
     check("json.validate_challenge", first.get("component") == "ak-stage-authenticator-validate"
-          and {"totp", "static"} == {d["device_class"] for d in first.get("device_challenges", [])}, first)
+          and {"totp", "webauthn", "static"} == {d["device_class"] for d in first.get("device_challenges", [])}, first)
     wrong = browser.session.post(api, json={"component": "ak-stage-authenticator-validate", "code": "000000"
                                             if totp(secret, int(time.time()) // 30) != "000000" else "111111"}, timeout=10).json()
     check("json.wrong_code", wrong.get("response_errors", {}).get("code", [{}])[0].get("code") == "invalid", wrong)

@@ -18,12 +18,15 @@ struct AuthenticatorRoutes {
 
     static let listPath = "/api/v3/authenticators/"
     static let devicePath = "/api/v3/authenticators/totp/:id/"
+    static let keyPath = "/api/v3/authenticators/webauthn/:id/"
     static let changeWindowSeconds: Int64 = 1800
 
     func register(on group: RouteGroup) {
         group.get(Self.listPath) { request in try list(request) }
         group.patch(Self.devicePath) { request in try rename(request) }
         group.delete(Self.devicePath) { request in try remove(request) }
+        group.patch(Self.keyPath) { request in try rename(request, webAuthn: true) }
+        group.delete(Self.keyPath) { request in try remove(request, webAuthn: true) }
     }
 
     func list(_ request: Request) throws -> Response {
@@ -37,32 +40,48 @@ struct AuthenticatorRoutes {
             item.set("last_used", raw: device.lastUsedAt.map { JSONText.quoted($0.description) } ?? "null")
             return item
         }
+        let keys = try store.webAuthnDevices(ofUser: user.id).map { key -> JSONObject in
+            var item = JSONObject()
+            item.set("pk", key.id)
+            item.set("name", key.name)
+            item.set("type", "webauthn")
+            item.set("created", key.createdAt.description)
+            item.set("last_used", raw: key.lastUsedAt.map { JSONText.quoted($0.description) } ?? "null")
+            return item
+        }
         var body = JSONObject()
         body.set("totp", devices)
+        body.set("webauthn", keys)
         body.set("recovery_codes_left", raw: String(try store.recoveryCodeCount(userID: user.id)))
         return Self.json(.ok, body)
     }
 
     struct RenameBody: Decodable { var name: String? }
 
-    func rename(_ request: Request) throws -> Response {
+    func rename(_ request: Request, webAuthn: Bool = false) throws -> Response {
         try FlowExecutorRoutes.checkSameOrigin(request)
         let (user, session, store) = try signedIn(request)
         if let refused = try needsStepUp(session, store) { return refused }
         let name = (try request.json(RenameBody.self).name ?? "").trimmingWhitespaceAndNewlines()
         guard !name.isEmpty, name.count <= 100 else { return Self.error(.badRequest, "name must be 1 to 100 characters") }
-        guard try store.renameTOTPDevice(id: request.parameter("id") ?? "", userID: user.id, name: name) else {
+        let id = request.parameter("id") ?? ""
+        let renamed = webAuthn ? try store.renameWebAuthnDevice(id: id, userID: user.id, name: name)
+            : try store.renameTOTPDevice(id: id, userID: user.id, name: name)
+        guard renamed else {
             return Self.error(.notFound, "no such device")
         }
         audit(request, user, "mfa_device_renamed")
         return try list(request)
     }
 
-    func remove(_ request: Request) throws -> Response {
+    func remove(_ request: Request, webAuthn: Bool = false) throws -> Response {
         try FlowExecutorRoutes.checkSameOrigin(request)
         let (user, session, store) = try signedIn(request)
         if let refused = try needsStepUp(session, store) { return refused }
-        guard try store.deleteTOTPDevice(id: request.parameter("id") ?? "", userID: user.id) else {
+        let id = request.parameter("id") ?? ""
+        let removed = webAuthn ? try store.deleteWebAuthnDevice(id: id, userID: user.id)
+            : try store.deleteTOTPDevice(id: id, userID: user.id)
+        guard removed else {
             return Self.error(.notFound, "no such device")
         }
         audit(request, user, "mfa_device_removed")

@@ -1,3 +1,4 @@
+import Crypto
 import FoundationEssentials
 import Flows
 import HTTP
@@ -32,6 +33,38 @@ struct FlowExecutorRoutes {
         var uid_field: String?
         var password: String?
         var code: String?
+        /// A new WebAuthn credential (`ak-stage-authenticator-webauthn`).
+        var response: PublicKeyCredential?
+        /// A WebAuthn assertion (`ak-stage-authenticator-validate`).
+        var webauthn: PublicKeyCredential?
+    }
+
+    /// `PublicKeyCredential.toJSON()`: binary members base64url.
+    struct PublicKeyCredential: Decodable {
+        struct Response: Decodable {
+            var clientDataJSON: String?
+            var attestationObject: String?
+            var authenticatorData: String?
+            var signature: String?
+        }
+        var rawId: String?
+        var response: Response?
+
+        static func bytes(_ text: String?) -> [UInt8] {
+            guard let text else { return [] }
+            return Base64URL.decode(String(text.prefix(65_536).filter { $0 != "=" })) ?? []
+        }
+
+        var registration: FlowInput {
+            .webAuthnRegistration(clientDataJSON: Self.bytes(response?.clientDataJSON),
+                                  attestationObject: Self.bytes(response?.attestationObject))
+        }
+
+        var assertion: FlowInput {
+            .webAuthnAssertion(credentialID: Self.bytes(rawId), clientDataJSON: Self.bytes(response?.clientDataJSON),
+                               authenticatorData: Self.bytes(response?.authenticatorData),
+                               signature: Self.bytes(response?.signature))
+        }
     }
 
     func get(_ request: Request) throws -> Response {
@@ -50,8 +83,9 @@ struct FlowExecutorRoutes {
         switch body.component {
         case "ak-stage-identification": input = .identification(uid: body.uid_field ?? "")
         case "ak-stage-password": input = .password(body.password ?? "")
-        case "ak-stage-authenticator-validate": input = .authenticatorCode(body.code ?? "")
+        case "ak-stage-authenticator-validate": input = body.webauthn?.assertion ?? .authenticatorCode(body.code ?? "")
         case "ak-stage-authenticator-totp": input = .totpSetupCode(body.code ?? "")
+        case "ak-stage-authenticator-webauthn": input = body.response?.registration ?? .none
         default: input = .none
         }
         return try respond(FlowStep.run(services, request, slug: slug, input: input))
@@ -115,7 +149,7 @@ struct FlowExecutorRoutes {
             object.set("flow_info", flowInfo(flow))
             object.set("pending_user", pendingUser)
             object.set("pending_user_avatar", "")
-        case .authenticatorValidate(let classes, _):
+        case .authenticatorValidate(let classes, _, let webAuthnOptions):
             object.set("type", "native")
             object.set("component", challenge.component)
             object.set("flow_info", flowInfo(flow))
@@ -123,7 +157,7 @@ struct FlowExecutorRoutes {
                 var item = JSONObject()
                 item.set("device_class", deviceClass)
                 item.set("device_uid", "")
-                item.set("challenge", raw: "{}")
+                item.set("challenge", raw: deviceClass == "webauthn" ? webAuthnOptions ?? "{}" : "{}")
                 return item
             })
             object.set("configuration_stages", raw: "[]")
@@ -133,6 +167,11 @@ struct FlowExecutorRoutes {
             object.set("flow_info", flowInfo(flow))
             object.set("config_url", configURL)
             object.set("secret", secret)
+        case .webAuthnSetup(let options, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("registration", raw: options)
         case .recoveryCodes(let codes):
             object.set("type", "native")
             object.set("component", challenge.component)

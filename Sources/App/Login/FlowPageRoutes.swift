@@ -144,6 +144,12 @@ struct FlowPageRoutes {
             \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.mfa.verify"))</button>
             </form>
             """
+        case .webAuthnSetup:
+            // WebAuthn is a JavaScript API: this page has none. API clients use the JSON executor.
+            content = """
+            <h1>\(request.t("flow.webauthn.title"))</h1>
+            <p class="gh-error" role="alert">\(request.t("flow.webauthn.needs_js"))</p>
+            """
         case .recoveryCodes(let codes):
             let items = codes.map { code -> HTML in "<li><code>\(code)</code></li>" }.joined()
             content = """

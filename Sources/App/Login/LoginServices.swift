@@ -24,23 +24,41 @@ public struct LoginServices: Sendable {
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, throttle: any LoginThrottle,
                 hasher: PasswordHasher = PasswordHasher(parameters: .owaspMinimum), flows: [Flow] = Flow.builtIn,
-                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse") {
+                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse",
+                webAuthn: WebAuthn.RelyingParty? = nil) {
         self.authenticators = authenticators
         self.users = users
         self.sessions = sessions
         self.events = events
         executor = FlowExecutor(users: users, sessions: sessions, events: events, hasher: hasher, throttle: throttle,
-                                flows: flows, authenticators: authenticators, totpIssuer: totpIssuer)
+                                flows: flows, authenticators: authenticators, totpIssuer: totpIssuer,
+                                webAuthn: webAuthn)
         resolver = SessionResolver(users: users, sessions: sessions)
     }
 
     /// The PostgreSQL stores on `pool`, failed-login counters in PostgreSQL shared by all nodes
     /// (`PostgresLoginThrottle`; this node's counts while the database errs), OWASP argon2id parameters.
     public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login"), sealer: SecretSealer? = nil,
-                                totpIssuer: String = "Gatehouse") -> LoginServices {
+                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
         LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
                       events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger),
-                      authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer)
+                      authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
+                      webAuthn: webAuthn)
+    }
+
+    /// WebAuthn's RP ID (the host) and origin (scheme, host, port) from the external URL.
+    public static func relyingParty(externalURL: String) -> WebAuthn.RelyingParty? {
+        guard let schemeEnd = externalURL.range(of: "://") else { return nil }
+        let scheme = externalURL[..<schemeEnd.lowerBound].lowercased()
+        let authority = externalURL[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }.lowercased()
+        guard scheme == "https" || scheme == "http", !authority.isEmpty, !authority.contains("@") else { return nil }
+        var host = authority
+        if host.hasPrefix("[") {
+            host = String(host.prefix { $0 != "]" }.dropFirst())
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        return WebAuthn.RelyingParty(id: host, origin: scheme + "://" + authority)
     }
 
     /// TOTP secrets sealed with the master key at `totp_devices/<id>/secret_sealed`.
@@ -62,11 +80,12 @@ public struct LoginServices: Sendable {
     /// Redis being down only costs speed: reads fall back to PostgreSQL, and so do the counters
     /// (every failure is written there too), which stay shared.
     public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger, sealer: SecretSealer? = nil,
-                                totpIssuer: String = "Gatehouse") -> LoginServices {
+                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
         let cache = SessionCache(client: redis, logger: logger)
         return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
                              sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
                              events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)),
-                             authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer)
+                             authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
+                      webAuthn: webAuthn)
     }
 }

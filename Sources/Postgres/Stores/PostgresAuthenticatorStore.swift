@@ -98,10 +98,81 @@ public struct PostgresAuthenticatorStore: AuthenticatorStore {
 
     public func resetAuthenticators(ofUser user: UserID) throws(StoreError) -> Int {
         try runner.transaction { connection in
-            let devices = try connection.query("DELETE FROM totp_devices WHERE user_id = $1", [.uuid(user.rawValue)]).affectedRows
-            let codes = try connection.query("DELETE FROM recovery_codes WHERE user_id = $1", [.uuid(user.rawValue)]).affectedRows
-            return (devices ?? 0) + (codes ?? 0)
+            var removed = 0
+            for table in ["totp_devices", "webauthn_devices", "recovery_codes"] {
+                removed += try connection.query("DELETE FROM \(table) WHERE user_id = $1", [.uuid(user.rawValue)]).affectedRows ?? 0
+            }
+            return removed
         }
+    }
+
+    // MARK: WebAuthn
+
+    public func createWebAuthnDevice(userID: UserID, name: String, credentialID: [UInt8], publicKeyCOSE: [UInt8],
+                                     algorithm: Int64, signCount: UInt32, at: Timestamp) throws(StoreError) -> WebAuthnDevice {
+        let cleanName = String(name.prefix(100))
+        guard !cleanName.isEmpty else { throw .invalid("a device needs a name") }
+        let result = try runner.write(conflict: "credential_id") { connection in
+            try connection.query("""
+                INSERT INTO webauthn_devices (user_id, name, credential_id, public_key, algorithm, sign_count, created_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text
+                """, [.uuid(userID.rawValue), .text(cleanName), .bytea(credentialID), .bytea(publicKeyCOSE),
+                      .text(String(algorithm)), .text(String(signCount)), at.pgValue])
+        }
+        guard let id = result.scalar else { throw .unavailable("no id") }
+        return WebAuthnDevice(id: id, userID: userID, name: cleanName, credentialID: credentialID, publicKeyCOSE: publicKeyCOSE,
+                              algorithm: algorithm, signCount: signCount, createdAt: at, lastUsedAt: nil)
+    }
+
+    public func webAuthnDevices(ofUser user: UserID) throws(StoreError) -> [WebAuthnDevice] {
+        let result = try runner.read { connection in
+            try connection.query("""
+                SELECT id::text AS id, name, credential_id, public_key, algorithm::text AS algorithm,
+                       sign_count::text AS sign_count, \(micros("created_at")), \(micros("last_used_at"))
+                FROM webauthn_devices WHERE user_id = $1 ORDER BY created_at, id
+                """, [.uuid(user.rawValue)])
+        }
+        var devices: [WebAuthnDevice] = []
+        for row in result.rows.indices {
+            guard let credentialID = result.bytes(row, "credential_id"), let key = result.bytes(row, "public_key"),
+                  let algorithm = Int64(try result.text(row, "algorithm")),
+                  let count = UInt32(try result.text(row, "sign_count")) else {
+                throw .unavailable("webauthn_devices row is malformed")
+            }
+            devices.append(WebAuthnDevice(
+                id: try result.text(row, "id"), userID: user, name: try result.text(row, "name"), credentialID: credentialID,
+                publicKeyCOSE: key, algorithm: algorithm, signCount: count, createdAt: try result.timestamp(row, "created_at"),
+                lastUsedAt: try result.optionalTimestamp(row, "last_used_at")))
+        }
+        return devices
+    }
+
+    public func advanceSignCount(deviceID: String, from expected: UInt32, to new: UInt32, at: Timestamp) throws(StoreError) -> Bool {
+        guard Self.isUUID(deviceID) else { return false }
+        let result = try runner.write { connection in
+            try connection.query("""
+                UPDATE webauthn_devices SET sign_count = $3, last_used_at = $4 WHERE id = $1 AND sign_count = $2
+                """, [.uuid(deviceID), .text(String(expected)), .text(String(new)), at.pgValue])
+        }
+        return result.affectedRows == 1
+    }
+
+    public func renameWebAuthnDevice(id: String, userID: UserID, name: String) throws(StoreError) -> Bool {
+        let cleanName = String(name.prefix(100))
+        guard Self.isUUID(id), !cleanName.isEmpty else { return false }
+        let result = try runner.write { connection in
+            try connection.query("UPDATE webauthn_devices SET name = $3 WHERE id = $1 AND user_id = $2",
+                                 [.uuid(id), .uuid(userID.rawValue), .text(cleanName)])
+        }
+        return result.affectedRows == 1
+    }
+
+    public func deleteWebAuthnDevice(id: String, userID: UserID) throws(StoreError) -> Bool {
+        guard Self.isUUID(id) else { return false }
+        let result = try runner.write { connection in
+            try connection.query("DELETE FROM webauthn_devices WHERE id = $1 AND user_id = $2", [.uuid(id), .uuid(userID.rawValue)])
+        }
+        return result.affectedRows == 1
     }
 
     public func replaceRecoveryCodes(userID: UserID, hashes: [[UInt8]], at: Timestamp) throws(StoreError) {
