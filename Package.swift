@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Store"),
         .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Flows", dependencies: ["Store", "Crypto"]),
+        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto", "Policies"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Policies
+
 // Flows: the domain room that walks a session through a flow's stages. No HTTP types, no
 // sockets, no C types: the JSON executor and the HTML page are faces over `FlowExecutor`.
 
@@ -91,10 +93,16 @@ public struct StageBinding: Hashable, Codable, Sendable {
     /// The stage's name (unique within the flow; shown in audit events).
     public var name: String
     public var stage: Stage
+    /// Policies deciding whether the stage runs (Docs/policies.md), checked when the flow
+    /// reaches it: failing, the stage is skipped. None: it always runs.
+    public var policies: [PolicyBinding]
+    public var policyMode: PolicyEngineMode
 
-    public init(name: String, stage: Stage) {
+    public init(name: String, stage: Stage, policies: [PolicyBinding] = [], policyMode: PolicyEngineMode = .any) {
         self.name = name
         self.stage = stage
+        self.policies = policies
+        self.policyMode = policyMode
     }
 }
 

@@ -1,4 +1,5 @@
 import Crypto
+import Policies
 import Store
 
 /// Runs flows: one call per request, from the stored plan and the client's response to the
@@ -24,11 +25,14 @@ public struct FlowExecutor: Sendable {
     public let totpIssuer: String
     /// Our WebAuthn RP ID and origin; nil: WebAuthn is off.
     public let webAuthn: WebAuthn.RelyingParty?
+    /// Evaluates the policies bound to stage bindings.
+    public let policyEngine: PolicyEngine
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, hasher: PasswordHasher,
                 throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn,
                 authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse",
-                webAuthn: WebAuthn.RelyingParty? = nil) {
+                webAuthn: WebAuthn.RelyingParty? = nil, policyEngine: PolicyEngine = PolicyEngine()) {
+        self.policyEngine = policyEngine
         self.authenticators = authenticators
         self.webAuthn = webAuthn
         self.totpIssuer = totpIssuer
@@ -60,6 +64,12 @@ public struct FlowExecutor: Sendable {
         do {
             while plan.stageIndex < flow.bindings.count {
                 let binding = flow.bindings[plan.stageIndex]
+                // A stage whose policies fail is skipped (decided on arrival, not on every request).
+                if input == .none, !binding.policies.isEmpty,
+                   !(try stagePolicies(binding, plan: plan, context: context)).passing {
+                    plan.stageIndex += 1
+                    continue
+                }
                 let result = try run(binding, flow: flow, plan: &plan, input: input, context: context)
                 switch result {
                 case .advance:

@@ -2,7 +2,7 @@
 // domain: no store, no HTTP. The App room loads policies and bindings and builds the context.
 
 /// What a policy checks. Each kind answers pass or fail for one `PolicyContext`, or errs.
-public enum PolicyKind: Sendable, Hashable {
+public enum PolicyKind: Sendable, Hashable, Codable {
     /// A CEL-subset expression (Docs/expressions.md) that must return a bool; the context is
     /// described in Docs/policies.md.
     case expression(String)
@@ -32,7 +32,7 @@ public enum PolicyKind: Sendable, Hashable {
 
 /// A daily window `start..<end` in minutes after local midnight, local being UTC plus
 /// `utcOffsetMinutes` (Bangkok: 420). `end < start` wraps past midnight (22:00–06:00).
-public struct TimeWindow: Sendable, Hashable {
+public struct TimeWindow: Sendable, Hashable, Codable {
     public var startMinute: Int
     public var endMinute: Int
     public var utcOffsetMinutes: Int
@@ -71,7 +71,7 @@ public struct TimeWindow: Sendable, Hashable {
 }
 
 /// A named policy.
-public struct Policy: Sendable, Hashable {
+public struct Policy: Sendable, Hashable, Codable {
     public var name: String
     public var kind: PolicyKind
 
@@ -82,7 +82,7 @@ public struct Policy: Sendable, Hashable {
 }
 
 /// A policy bound to a target, with its place in the order and how its result counts.
-public struct PolicyBinding: Sendable, Hashable {
+public struct PolicyBinding: Sendable, Hashable, Codable {
     public var policy: Policy
     /// Lower runs first (ties keep the given order).
     public var order: Int
@@ -100,7 +100,7 @@ public struct PolicyBinding: Sendable, Hashable {
 }
 
 /// How the bindings of one target combine.
-public enum PolicyEngineMode: String, Sendable, Hashable, CaseIterable {
+public enum PolicyEngineMode: String, Sendable, Hashable, CaseIterable, Codable {
     /// At least one binding passes.
     case any
     /// Every binding passes.
