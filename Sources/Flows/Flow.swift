@@ -50,6 +50,10 @@ public enum Stage: Hashable, Codable, Sendable {
     case authenticatorWebAuthnSetup
     /// Asks for a second factor (TOTP code or recovery code) of the pending or signed-in user.
     case authenticatorValidate(AuthenticatorValidation)
+    /// Asks for custom fields, checks them, and (optionally) stores them in the user's attributes.
+    case prompt(PromptStage)
+    /// Asks the user to agree to `message` before going on; declining stops the flow.
+    case consent(message: String)
 
     /// authentik's name for the stage kind.
     public var kind: String {
@@ -62,6 +66,8 @@ public enum Stage: Hashable, Codable, Sendable {
         case .authenticatorTOTPSetup: "authenticator-totp-setup"
         case .authenticatorWebAuthnSetup: "authenticator-webauthn-setup"
         case .authenticatorValidate: "authenticator-validate"
+        case .prompt: "prompt"
+        case .consent: "consent"
         }
     }
 }
@@ -85,6 +91,46 @@ public struct AuthenticatorValidation: Hashable, Codable, Sendable {
         self.deviceClasses = deviceClasses
         self.lastAuthThresholdSeconds = lastAuthThresholdSeconds
         self.notConfigured = notConfigured
+    }
+}
+
+/// One field of a prompt stage.
+public struct PromptField: Hashable, Codable, Sendable {
+    public enum Kind: String, Hashable, Codable, Sendable {
+        case text, email, number, phone
+    }
+    /// The response key and, with `writeToAttributes`, the attribute name.
+    public var key: String
+    public var label: String
+    public var kind: Kind
+    public var required: Bool
+    public var placeholder: String
+    /// Longest accepted value, in characters.
+    public var maxLength: Int
+    /// A regular expression the whole value must match (the expressions' safe subset), if any.
+    public var pattern: String?
+
+    public init(key: String, label: String, kind: Kind = .text, required: Bool = true, placeholder: String = "",
+                maxLength: Int = 256, pattern: String? = nil) {
+        self.key = key
+        self.label = label
+        self.kind = kind
+        self.required = required
+        self.placeholder = placeholder
+        self.maxLength = maxLength
+        self.pattern = pattern
+    }
+}
+
+/// Custom fields (the WhatsApp and 3CX linking stages are built from this).
+public struct PromptStage: Hashable, Codable, Sendable {
+    public var fields: [PromptField]
+    /// Merge the answers into the user's attributes (the user must be verified or signed in).
+    public var writeToAttributes: Bool
+
+    public init(fields: [PromptField], writeToAttributes: Bool = false) {
+        self.fields = fields
+        self.writeToAttributes = writeToAttributes
     }
 }
 

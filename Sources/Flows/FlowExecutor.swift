@@ -109,6 +109,21 @@ public struct FlowExecutor: Sendable {
             return .stop(FlowOutcome(step: .challenge(.accessDenied(message: message), errors: []), plan: nil))
         case .authenticatorTOTPSetup:
             return try totpSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .prompt(let stage):
+            return try prompt(stage, binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .consent(let message):
+            guard case .consent(let accepted) = input else {
+                return .stop(FlowOutcome(step: .challenge(.consent(message: message, flowTitle: flow.title), errors: []), plan: plan))
+            }
+            guard accepted else {
+                try events.appendEvent(NewAuditEvent(
+                    actorUserID: plan.pendingUser ?? context.currentUserID, action: "flow_consent_declined",
+                    clientIP: context.clientIP, outcome: "denied",
+                    context: Self.eventContext(["flow": flow.slug, "stage": binding.name])))
+                return .stop(FlowOutcome(step: .challenge(.accessDenied(message: Self.consentDeclinedMessage), errors: []),
+                                         plan: nil))
+            }
+            return .advance
         case .authenticatorWebAuthnSetup:
             return try webAuthnSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
         case .authenticatorValidate(let config):

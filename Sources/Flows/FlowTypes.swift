@@ -11,6 +11,10 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
     case authenticatorCode(String)
     /// `{"component": "ak-stage-authenticator-totp", "code": "…"}`: the first code of a new device.
     case totpSetupCode(String)
+    /// `{"component": "ak-stage-prompt", "<key>": "…", …}`: the prompt's answers.
+    case prompt([String: String])
+    /// `{"component": "ak-stage-consent", "accept": true|false}`.
+    case consent(accepted: Bool)
     /// `{"component": "ak-stage-authenticator-webauthn", "response": {…}}`: a new credential.
     case webAuthnRegistration(clientDataJSON: [UInt8], attestationObject: [UInt8])
     /// `{"component": "ak-stage-authenticator-validate", "webauthn": {…}}`: an assertion.
@@ -25,6 +29,8 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
         case .authenticatorCode: "authenticatorCode(<redacted>)"
         case .totpSetupCode: "totpSetupCode(<redacted>)"
         case .webAuthnRegistration: "webAuthnRegistration"
+        case .prompt(let values): "prompt(\(values.keys.sorted()))"
+        case .consent(let accepted): "consent(\(accepted))"
         case .webAuthnAssertion: "webAuthnAssertion"
         }
     }
@@ -64,6 +70,10 @@ public enum Challenge: Hashable, Sendable {
     case webAuthnSetup(options: String, flowTitle: String)
     /// Show the new device's QR code (`configURL` is the otpauth URI) and ask for its first code.
     case totpSetup(configURL: String, secret: String, flowTitle: String)
+    /// Ask for the prompt's fields (`values`: what was entered, shown back after an error).
+    case prompt(fields: [PromptField], values: [String: String], flowTitle: String)
+    /// Ask to agree to `message`.
+    case consent(message: String, flowTitle: String)
     /// Show the new recovery codes, once.
     case recoveryCodes([String])
     /// The flow stopped here.
@@ -79,6 +89,8 @@ public enum Challenge: Hashable, Sendable {
         case .totpSetup: "ak-stage-authenticator-totp"
         case .webAuthnSetup: "ak-stage-authenticator-webauthn"
         case .recoveryCodes: "ak-stage-authenticator-static"
+        case .prompt: "ak-stage-prompt"
+        case .consent: "ak-stage-consent"
         case .accessDenied: "ak-stage-access-denied"
         case .redirect: "xak-flow-redirect"
         }

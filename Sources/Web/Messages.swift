@@ -133,6 +133,26 @@ extension MessageCatalog {
             .en: "Registering a security key or passkey needs a browser with JavaScript. This page works without it, so it cannot do this step.",
             .th: "การลงทะเบียนคีย์ความปลอดภัยหรือพาสคีย์ต้องใช้เบราว์เซอร์ที่เปิด JavaScript หน้านี้ทำงานโดยไม่ใช้ JavaScript จึงทำขั้นตอนนี้ไม่ได้",
         ],
+        "flow.consent.accept": [
+            .en: "I agree",
+            .th: "ยอมรับ",
+        ],
+        "flow.consent.decline": [
+            .en: "Decline",
+            .th: "ไม่ยอมรับ",
+        ],
+        "flow.consent.declined": [
+            .en: "You declined, so the sign-in stopped here.",
+            .th: "คุณไม่ยอมรับ การลงชื่อเข้าใช้จึงหยุดที่ขั้นตอนนี้",
+        ],
+        "flow.error.value_invalid": [
+            .en: "This value is not valid.",
+            .th: "ค่านี้ไม่ถูกต้อง",
+        ],
+        "flow.error.too_long": [
+            .en: "This value is too long.",
+            .th: "ค่านี้ยาวเกินไป",
+        ],
         "flow.recovery.title": [
             .en: "Your recovery codes",
             .th: "รหัสกู้คืนของคุณ",

@@ -37,6 +37,25 @@ struct FlowExecutorRoutes {
         var response: PublicKeyCredential?
         /// A WebAuthn assertion (`ak-stage-authenticator-validate`).
         var webauthn: PublicKeyCredential?
+        /// `ak-stage-consent`.
+        var accept: Bool?
+    }
+
+    /// Every string member of the body (the prompt stage's answers are keyed by field).
+    struct StringMembers: Decodable {
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        var values: [String: String] = [:]
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys.prefix(64) {
+                if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = String(value.prefix(4096)) }
+            }
+        }
     }
 
     /// `PublicKeyCredential.toJSON()`: binary members base64url.
@@ -86,6 +105,8 @@ struct FlowExecutorRoutes {
         case "ak-stage-authenticator-validate": input = body.webauthn?.assertion ?? .authenticatorCode(body.code ?? "")
         case "ak-stage-authenticator-totp": input = .totpSetupCode(body.code ?? "")
         case "ak-stage-authenticator-webauthn": input = body.response?.registration ?? .none
+        case "ak-stage-prompt": input = .prompt(try request.json(StringMembers.self).values)
+        case "ak-stage-consent": input = .consent(accepted: body.accept == true)
         default: input = .none
         }
         return try respond(FlowStep.run(services, request, slug: slug, input: input))
@@ -172,6 +193,26 @@ struct FlowExecutorRoutes {
             object.set("component", challenge.component)
             object.set("flow_info", flowInfo(flow))
             object.set("registration", raw: options)
+        case .prompt(let fields, let values, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("fields", fields.enumerated().map { index, field -> JSONObject in
+                var item = JSONObject()
+                item.set("field_key", field.key)
+                item.set("label", field.label)
+                item.set("type", field.kind.rawValue)
+                item.set("required", field.required)
+                item.set("placeholder", field.placeholder)
+                item.set("initial_value", values[field.key] ?? "")
+                item.set("order", raw: String(index))
+                return item
+            })
+        case .consent(let message, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("header_text", message)
         case .recoveryCodes(let codes):
             object.set("type", "native")
             object.set("component", challenge.component)

@@ -44,6 +44,11 @@ struct FlowPageRoutes {
         case "ak-stage-password": input = .password(form["password"] ?? "")
         case "ak-stage-authenticator-validate": input = .authenticatorCode(form["code"] ?? "")
         case "ak-stage-authenticator-totp": input = .totpSetupCode(form["code"] ?? "")
+        case "ak-stage-prompt":
+            var values: [String: String] = [:]
+            for (key, list) in form.fields where key != "csrf_token" && key != "component" { values[key] = list.first }
+            input = .prompt(values)
+        case "ak-stage-consent": input = .consent(accepted: form["accept"] == "yes")
         default: input = .none
         }
         return render(request, try FlowStep.run(services, request, slug: slug, input: input))
@@ -77,9 +82,11 @@ struct FlowPageRoutes {
     func message(_ request: Request, _ error: FieldError) -> String {
         switch error.code {
         case "invalid" where error.field == "code": request.t("flow.error.code_invalid")
+        case "invalid" where error.message == FlowExecutor.invalidValueMessage: request.t("flow.error.value_invalid")
         case "invalid": request.t("flow.error.invalid")
         case "throttled": request.t("flow.error.throttled")
         case "required": request.t("flow.error.required")
+        case "max_length": request.t("flow.error.too_long")
         default: error.message
         }
     }
@@ -150,6 +157,42 @@ struct FlowPageRoutes {
             <h1>\(request.t("flow.webauthn.title"))</h1>
             <p class="gh-error" role="alert">\(request.t("flow.webauthn.needs_js"))</p>
             """
+        case .prompt(let fields, let values, _):
+            let inputs = fields.map { field -> HTML in
+                let type = switch field.kind {
+                case .email: "email"
+                case .number: "number"
+                case .phone: "tel"
+                case .text: "text"
+                }
+                let fieldErrors = errors.filter { $0.field == field.key }.map { error -> HTML in
+                    "<p class=\"gh-error\" role=\"alert\">\(message(request, error))</p>\n"
+                }.joined()
+                return """
+                <label for="f-\(field.key)">\(field.label)</label>
+                <input id="f-\(field.key)" name="\(field.key)" type="\(type)" placeholder="\(field.placeholder)" maxlength="\(field.maxLength)"\(field.required ? HTML(unsafeRaw: " required") : .empty) value="\(values[field.key] ?? "")">
+                \(fieldErrors)
+                """
+            }.joined()
+            content = """
+            <h1>\(step.flow.title)</h1>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-prompt">
+            \(inputs)<button class="gh-button" type="submit">\(request.t("flow.continue"))</button>
+            </form>
+            """
+        case .consent(let text, _):
+            content = """
+            <h1>\(step.flow.title)</h1>
+            <p>\(text)</p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-consent">
+            <button class="gh-button" type="submit" name="accept" value="yes">\(request.t("flow.consent.accept"))</button>
+            <button class="gh-button gh-secondary" type="submit" name="accept" value="no">\(request.t("flow.consent.decline"))</button>
+            </form>
+            """
         case .recoveryCodes(let codes):
             let items = codes.map { code -> HTML in "<li><code>\(code)</code></li>" }.joined()
             content = """
@@ -163,6 +206,7 @@ struct FlowPageRoutes {
             case FlowExecutor.noUserMessage, FlowExecutor.signInFirstMessage: request.t("error.403.body")
             case FlowExecutor.mfaLockedMessage: request.t("flow.error.mfa_locked")
             case FlowExecutor.mfaNotConfiguredMessage: request.t("flow.error.mfa_not_configured")
+            case FlowExecutor.consentDeclinedMessage: request.t("flow.consent.declined")
             default: text
             }
             content = """
