@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Store"),
         .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies"]),
+        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
