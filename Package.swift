@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libldap2-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
                        providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode",
+                       providers: [.apt(["libqrencode-dev"])]),
         // Wraps C macros and variadic functions Swift cannot call directly.
         .target(name: "CGatehouseShims", dependencies: ["COpenSSL", "CRedis"]),
 
@@ -47,21 +49,23 @@ let package = Package(
         .target(name: "Store"),
         .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Flows", dependencies: ["Store", "Crypto"]),
+        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
         .target(name: "Federation", dependencies: ["Store", "Crypto", "Expressions"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
-        .target(name: "Blueprints", dependencies: ["Expressions", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Blueprints", dependencies: ["Expressions", "Policies", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O
         .target(name: "Expressions"),
         // protocol: SCIM 2.0 filter, PATCH and resource shapes (no I/O)
         .target(name: "SCIM"),
+        // access policies (expression and built-in kinds, bindings): pure Swift, no I/O
+        .target(name: "Policies", dependencies: ["Expressions"]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "CRedis", "CGatehouseShims",
-            "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies", "CRedis", "CGatehouseShims",
+            "CXMLSec", "CLDAP", "CArgon2", "COpenSSL", "CQREncode",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
@@ -76,14 +80,15 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
-            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation",
+            "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto"]),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],

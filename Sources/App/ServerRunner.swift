@@ -7,6 +7,7 @@ import HTTP
 import Logging
 import Net
 import OIDC
+import Policies
 import Postgres
 import Redis
 import Web
@@ -28,16 +29,18 @@ public enum ServerRunner {
         }
         let pool = PGPool(url: databaseURL.unredactedURL)
         defer { pool.close() }
+        let sealer = try config.secretSealer()
         var login: LoginServices
         if let redisURL = config.redisURL {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
-            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger)
+            login = LoginServices.postgres(pool: pool, redis: redis, logger: logger, sealer: sealer, totpIssuer: config.brandName,
+                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL))
         } else {
-            login = LoginServices.postgres(pool: pool, logger: logger)
+            login = LoginServices.postgres(pool: pool, logger: logger, sealer: sealer, totpIssuer: config.brandName,
+                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL))
         }
         // OIDC: signing keys made on first start (every node agrees under a lock), clients read
         // through a cache that every node drops on PostgreSQL's NOTIFY.
-        let sealer = try config.secretSealer()
         let signingKeys = SigningKeyRing(pool: pool, sealer: sealer, retention: SigningKeyRing.defaultRetention, logger: logger)
         do {
             try signingKeys.ensureKeys()
@@ -52,10 +55,13 @@ public enum ServerRunner {
         let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
         let oidcLogger = logger
+        let policyLogger = logger
         var oidc = OIDCProvider(
             externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
             keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
-            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") })
+            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") },
+            access: PolicyApplicationAccess(users: login.users, source: PostgresApplicationPolicies(pool: pool),
+                                            engine: PolicyEngine(log: { policyLogger.warning("\($0)") }), events: login.events))
         oidc.clientAssertions = SourceAssertionVerifier(directory: sources)
 
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.

@@ -249,6 +249,8 @@ private final class Reader {
         for check in spec.checks {
             for problem in check(attrs) {
                 let name = problem.field.hasPrefix("attrs.") ? String(problem.field.dropFirst(6)) : problem.field
+                // Written but refused above: that error already names the field.
+                if attrLines[name] != nil, attrs[name] == nil { continue }
                 fail(place, problem.field, node, problem.message, line: attrLines[name])
             }
         }
@@ -588,6 +590,14 @@ func entryReferences(_ entry: BlueprintEntry, registry: ModelRegistry) -> [(Stri
         case (.referenceList(let model), .list(let items)):
             for case .string(let name) in items {
                 if let k = key(model, name) { result.append(("attrs.\(field.name)", k)) }
+            }
+        case (.listOf(let specs), .list(let items)):
+            for case (let i, .map(let members)) in items.enumerated() {
+                for spec in specs {
+                    guard case .reference(let model) = spec.type, case .string(let name)? = members[spec.name],
+                          let k = key(model, name) else { continue }
+                    result.append(("attrs.\(field.name)[\(i)].\(spec.name)", k))
+                }
             }
         default:
             break

@@ -1,3 +1,5 @@
+import Policies
+
 /// The type a field's YAML value must have.
 public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
     /// A string scalar (quoted, or plain that YAML reads as a string). `!Env` is accepted.
@@ -95,8 +97,8 @@ public struct ModelRegistry: Sendable {
 
     public func spec(for model: String) -> ModelSpec? { models[model] }
 
-    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`; SCIM's `scim-source`; federation's `oauth-source`.
-    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .application, .scimSource, .oauthSource])
+    /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`; policies' `policy`; SCIM's `scim-source`; federation's `oauth-source`.
+    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .policy, .application, .scimSource, .oauthSource])
 }
 
 extension ModelSpec {
@@ -190,8 +192,75 @@ extension ModelSpec {
             FieldSpec("provider", .reference(model: "oauth2-provider")),
             FieldSpec("launch_url", .url),
             FieldSpec("groups", .referenceList(model: "group")),
+            // Bound policies, run in list order (Docs/policies.md); combined by policy_engine_mode.
+            FieldSpec("policies", .listOf([
+                FieldSpec("policy", .reference(model: "policy"), requiredOnCreate: true),
+                FieldSpec("negate", .bool),
+                FieldSpec("failure_result", .bool),
+            ])),
+            FieldSpec("policy_engine_mode", .choice(["any", "all"])),
+            // Step-up: a verified MFA within mfa_window (default minutes=30) before tokens are issued.
+            FieldSpec("sensitive", .bool),
+            FieldSpec("mfa_window", .duration),
+            // Whether an upstream amr of mfa (Entra ID) counts as the verification (default true).
+            FieldSpec("upstream_mfa", .bool),
+            FieldSpec("attributes", .attributes),
         ],
         isApplied: true)
+
+    /// An access policy (Docs/policies.md). `kind` says which other fields it needs.
+    public static let policy = ModelSpec(
+        name: "policy", identifiers: ["name"],
+        fields: [
+            FieldSpec("kind", .choice(Policy.kindNames), requiredOnCreate: true),
+            FieldSpec("expression", .expression),
+            FieldSpec("group", .reference(model: "group")),
+            FieldSpec("networks", .stringList),
+            FieldSpec("start", .string),
+            FieldSpec("end", .string),
+            FieldSpec("utc_offset_minutes", .int),
+            FieldSpec("weekdays", .stringList),
+            FieldSpec("max_failures", .int),
+        ],
+        isApplied: true,
+        checks: [{ attrs in
+            guard case .string(let kind)? = attrs["kind"] else { return [] }
+            var problems: [(field: String, message: String)] = []
+            let needed: [String] = switch kind {
+            case "expression": ["expression"]
+            case "group-membership": ["group"]
+            case "ip-network": ["networks"]
+            case "time-window": ["start", "end"]
+            case "reputation": ["max_failures"]
+            default: []
+            }
+            for field in needed where attrs[field] == nil {
+                problems.append(("attrs.\(field)", "\(kind == "expression" ? "an" : "a") \(kind) policy needs \(field)"))
+            }
+            let known = Set(["kind"] + needed).union(kind == "time-window" ? ["utc_offset_minutes", "weekdays"] : [])
+            for field in attrs.keys.sorted() where !known.contains(field) {
+                problems.append(("attrs.\(field)", "is not used by \(kind == "expression" ? "an" : "a") \(kind) policy"))
+            }
+            if case .list(let networks)? = attrs["networks"] {
+                for case .string(let cidr) in networks where !Policy.isCIDR(cidr) {
+                    problems.append(("attrs.networks", "\(cidr) is not a CIDR block like 10.0.0.0/8"))
+                }
+            }
+            for field in ["start", "end"] {
+                if case .string(let text)? = attrs[field], Policy.minuteOfDay(text) == nil {
+                    problems.append(("attrs.\(field)", "must be HH:MM, not \(text)"))
+                }
+            }
+            if case .list(let days)? = attrs["weekdays"] {
+                for case .string(let day) in days where !["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(day) {
+                    problems.append(("attrs.weekdays", "\(day) is not one of mon, tue, wed, thu, fri, sat, sun"))
+                }
+            }
+            if case .int(let n)? = attrs["max_failures"], n <= 0 {
+                problems.append(("attrs.max_failures", "must be positive"))
+            }
+            return problems
+        }])
 }
 
 extension ModelSpec {

@@ -2,6 +2,8 @@ import COpenSSL
 
 /// One-shot HMAC (RFC 2104) through OpenSSL's `HMAC()`.
 public enum HMAC {
+    /// For TOTP (RFC 6238) only: authenticator apps use HMAC-SHA-1.
+    public static func sha1(key: [UInt8], message: [UInt8]) -> [UInt8] { mac(key, message, EVP_sha1()) }
     public static func sha256(key: [UInt8], message: [UInt8]) -> [UInt8] { mac(key, message, EVP_sha256()) }
     public static func sha512(key: [UInt8], message: [UInt8]) -> [UInt8] { mac(key, message, EVP_sha512()) }
 

@@ -1,4 +1,5 @@
 import Crypto
+import Policies
 import Store
 
 /// Runs flows: one call per request, from the stored plan and the client's response to the
@@ -18,9 +19,23 @@ public struct FlowExecutor: Sendable {
     public let hasher: PasswordHasher
     public let throttle: any LoginThrottle
     public let flows: [String: Flow]
+    /// Second factors; nil: no user has any (validation stages pass users through or deny them).
+    public let authenticators: (any AuthenticatorStore)?
+    /// The issuer shown in authenticator apps.
+    public let totpIssuer: String
+    /// Our WebAuthn RP ID and origin; nil: WebAuthn is off.
+    public let webAuthn: WebAuthn.RelyingParty?
+    /// Evaluates the policies bound to stage bindings.
+    public let policyEngine: PolicyEngine
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, hasher: PasswordHasher,
-                throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn) {
+                throttle: any LoginThrottle, flows: [Flow] = Flow.builtIn,
+                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse",
+                webAuthn: WebAuthn.RelyingParty? = nil, policyEngine: PolicyEngine = PolicyEngine()) {
+        self.policyEngine = policyEngine
+        self.authenticators = authenticators
+        self.webAuthn = webAuthn
+        self.totpIssuer = totpIssuer
         self.users = users
         self.sessions = sessions
         self.events = events
@@ -49,6 +64,12 @@ public struct FlowExecutor: Sendable {
         do {
             while plan.stageIndex < flow.bindings.count {
                 let binding = flow.bindings[plan.stageIndex]
+                // A stage whose policies fail is skipped (decided on arrival, not on every request).
+                if input == .none, !binding.policies.isEmpty,
+                   !(try stagePolicies(binding, plan: plan, context: context)).passing {
+                    plan.stageIndex += 1
+                    continue
+                }
                 let result = try run(binding, flow: flow, plan: &plan, input: input, context: context)
                 switch result {
                 case .advance:
@@ -65,7 +86,7 @@ public struct FlowExecutor: Sendable {
         return FlowOutcome(step: .completed(FlowCompletion(redirect: plan.next)), plan: nil)
     }
 
-    private enum StageResult {
+    enum StageResult {
         case advance
         case stop(FlowOutcome)
     }
@@ -86,6 +107,27 @@ public struct FlowExecutor: Sendable {
                 actorUserID: plan.pendingUser, action: "flow_denied", clientIP: context.clientIP, outcome: "denied",
                 context: Self.eventContext(["flow": flow.slug, "stage": binding.name])))
             return .stop(FlowOutcome(step: .challenge(.accessDenied(message: message), errors: []), plan: nil))
+        case .authenticatorTOTPSetup:
+            return try totpSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .prompt(let stage):
+            return try prompt(stage, binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .consent(let message):
+            guard case .consent(let accepted) = input else {
+                return .stop(FlowOutcome(step: .challenge(.consent(message: message, flowTitle: flow.title), errors: []), plan: plan))
+            }
+            guard accepted else {
+                try events.appendEvent(NewAuditEvent(
+                    actorUserID: plan.pendingUser ?? context.currentUserID, action: "flow_consent_declined",
+                    clientIP: context.clientIP, outcome: "denied",
+                    context: Self.eventContext(["flow": flow.slug, "stage": binding.name])))
+                return .stop(FlowOutcome(step: .challenge(.accessDenied(message: Self.consentDeclinedMessage), errors: []),
+                                         plan: nil))
+            }
+            return .advance
+        case .authenticatorWebAuthnSetup:
+            return try webAuthnSetup(binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        case .authenticatorValidate(let config):
+            return try authenticatorValidate(config, binding: binding, flow: flow, plan: &plan, input: input, context: context)
         }
     }
 
@@ -214,6 +256,9 @@ public struct FlowExecutor: Sendable {
             clientIP: context.clientIP, userAgent: context.userAgent, authTime: now, authMethods: plan.methods,
             upstreamAMR: plan.upstreamAMR ?? [])
         try sessions.createSession(session)
+        if plan.methods.contains("mfa"), let authenticators {
+            try authenticators.recordMFA(sessionIDHash: session.idHash, at: now, methods: plan.methods)
+        }
         // A new token at every login: the pre-login session (and its cookie) are dropped.
         var replaced = false
         if let old = context.currentSessionIDHash, old != session.idHash {

@@ -25,6 +25,10 @@ public struct FlowPlan: Hashable, Codable, Sendable {
     public var upstreamLogin: String?
     /// The upstream's `amr` once a source signed the user in (the session's `upstreamAMR`).
     public var upstreamAMR: [String]?
+    /// The unconfirmed TOTP device being enrolled (its id; the secret stays in the store).
+    public var setupDeviceID: String?
+    /// The WebAuthn challenge (base64url) the client was last given; used once, then dropped.
+    public var webAuthnChallenge: String?
 
     /// A fresh run of `flow`; `next` is kept only when it is a path on this server.
     public init(flow: Flow, next: String?) {

@@ -7,6 +7,18 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
     case identification(uid: String)
     /// `{"component": "ak-stage-password", "password": "…"}`
     case password(String)
+    /// `{"component": "ak-stage-authenticator-validate", "code": "…"}`: a TOTP or recovery code.
+    case authenticatorCode(String)
+    /// `{"component": "ak-stage-authenticator-totp", "code": "…"}`: the first code of a new device.
+    case totpSetupCode(String)
+    /// `{"component": "ak-stage-prompt", "<key>": "…", …}`: the prompt's answers.
+    case prompt([String: String])
+    /// `{"component": "ak-stage-consent", "accept": true|false}`.
+    case consent(accepted: Bool)
+    /// `{"component": "ak-stage-authenticator-webauthn", "response": {…}}`: a new credential.
+    case webAuthnRegistration(clientDataJSON: [UInt8], attestationObject: [UInt8])
+    /// `{"component": "ak-stage-authenticator-validate", "webauthn": {…}}`: an assertion.
+    case webAuthnAssertion(credentialID: [UInt8], clientDataJSON: [UInt8], authenticatorData: [UInt8], signature: [UInt8])
 
     /// Never shows the password.
     public var description: String {
@@ -14,6 +26,12 @@ public enum FlowInput: Hashable, Sendable, CustomStringConvertible {
         case .none: "none"
         case .identification(let uid): "identification(uid: \(uid))"
         case .password: "password(<redacted>)"
+        case .authenticatorCode: "authenticatorCode(<redacted>)"
+        case .totpSetupCode: "totpSetupCode(<redacted>)"
+        case .webAuthnRegistration: "webAuthnRegistration"
+        case .prompt(let values): "prompt(\(values.keys.sorted()))"
+        case .consent(let accepted): "consent(\(accepted))"
+        case .webAuthnAssertion: "webAuthnAssertion"
         }
     }
 }
@@ -26,12 +44,16 @@ public struct FlowContext: Hashable, Sendable {
     /// SHA-256 of the session cookie the request came with, if any: the session user-logout
     /// ends, and the anonymous session user-login replaces.
     public var currentSessionIDHash: [UInt8]?
+    /// The user the current session is signed in as (step-up and enrolment act for them).
+    public var currentUserID: UserID?
 
-    public init(clientIP: String?, userAgent: String?, now: Timestamp, currentSessionIDHash: [UInt8]? = nil) {
+    public init(clientIP: String?, userAgent: String?, now: Timestamp, currentSessionIDHash: [UInt8]? = nil,
+                currentUserID: UserID? = nil) {
         self.clientIP = clientIP
         self.userAgent = userAgent
         self.now = now
         self.currentSessionIDHash = currentSessionIDHash
+        self.currentUserID = currentUserID
     }
 }
 
@@ -41,6 +63,19 @@ public enum Challenge: Hashable, Sendable {
     case identification(fields: [UIDField], flowTitle: String)
     /// Ask for the password of `pendingUser` (the identifier as entered, shown back).
     case password(pendingUser: String, flowTitle: String)
+    /// Ask for a TOTP code or a recovery code, or (with `webAuthnOptions`, the JSON of
+    /// PublicKeyCredentialRequestOptions, binary members base64url) a WebAuthn assertion.
+    case authenticatorValidate(deviceClasses: [String], flowTitle: String, webAuthnOptions: String? = nil)
+    /// Ask for a new WebAuthn credential (`options`: PublicKeyCredentialCreationOptions as JSON).
+    case webAuthnSetup(options: String, flowTitle: String)
+    /// Show the new device's QR code (`configURL` is the otpauth URI) and ask for its first code.
+    case totpSetup(configURL: String, secret: String, flowTitle: String)
+    /// Ask for the prompt's fields (`values`: what was entered, shown back after an error).
+    case prompt(fields: [PromptField], values: [String: String], flowTitle: String)
+    /// Ask to agree to `message`.
+    case consent(message: String, flowTitle: String)
+    /// Show the new recovery codes, once.
+    case recoveryCodes([String])
     /// The flow stopped here.
     case accessDenied(message: String)
     /// The flow is done; go to `to` (a local path).
@@ -50,6 +85,12 @@ public enum Challenge: Hashable, Sendable {
         switch self {
         case .identification: "ak-stage-identification"
         case .password: "ak-stage-password"
+        case .authenticatorValidate: "ak-stage-authenticator-validate"
+        case .totpSetup: "ak-stage-authenticator-totp"
+        case .webAuthnSetup: "ak-stage-authenticator-webauthn"
+        case .recoveryCodes: "ak-stage-authenticator-static"
+        case .prompt: "ak-stage-prompt"
+        case .consent: "ak-stage-consent"
         case .accessDenied: "ak-stage-access-denied"
         case .redirect: "xak-flow-redirect"
         }

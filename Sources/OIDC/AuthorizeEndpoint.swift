@@ -60,13 +60,37 @@ struct AuthorizeEndpoint: Sendable {
         }
         guard let session else { throw OAuthError(.serverError, "no session") }
 
-        guard try AccessRules.allows(user: session.user, client: auth.client, users: provider.users) else {
+        guard try provider.access.allows(AccessAttempt(.authorize, user: session.user, client: auth.client, request: request,
+                                                        session: session)) else {
             audit(request, "oauth.authorize", outcome: "access_denied", client: auth.client.clientID, user: session.user.id)
             if auth.prompts.contains("none") {
                 throw OAuthError(.accessDenied, "the user may not use this application")
             }
             // The browser gets our page; the client learns the outcome through the redirect.
             throw OAuthError(.accessDenied, "the user may not use this application")
+        }
+
+        // Step-up (F-06): a sensitive application, or acr_values asking for MFA, needs a recent
+        // verification; older or never, the browser passes the validation flow and comes back.
+        let stepUp = try provider.access.stepUp(for: auth.client)
+        if stepUp != nil || auth.acrValues.first == TokenIssuer.acrMultiFactor {
+            let window = stepUp?.windowSeconds ?? auth.maxAge
+            let verified = Self.lastVerification(session, acceptsUpstream: stepUp?.acceptsUpstreamMFA ?? true)
+            let fresh = verified.map { at in
+                guard let window else { return true }
+                return now.microsecondsSince1970 - at.microsecondsSince1970 <= Int64(window) * 1_000_000
+            } ?? false
+            if !fresh {
+                audit(request, "oauth.authorize", outcome: "step_up", client: auth.client.clientID, user: session.user.id)
+                if auth.prompts.contains("none") {
+                    throw OAuthError(.interactionRequired, "a recent MFA verification is required")
+                }
+                let returnTo = Self.path + "?" + auth.parameters.queryString(removing: Self.satisfiedBySignIn)
+                guard returnTo.utf8.count <= 2048 else { throw OAuthError.invalidRequest("the request is too long") }
+                var response = Response.redirect(to: provider.sessions.stepUpLocation(returnTo: returnTo), status: .found)
+                response.headers.set("Cache-Control", "no-store")
+                return response
+            }
         }
 
         if try needsConsent(auth, user: session.user) {
@@ -94,7 +118,7 @@ struct AuthorizeEndpoint: Sendable {
     func issueCode(_ request: Request, _ auth: AuthorizeRequest, session: BrowserSession) throws -> Response {
         let now = provider.clock()
         let code = Base64URL.encode(SecureRandom.bytes(32))
-        let methods = session.authMethods.isEmpty ? ["pwd"] : session.authMethods
+        let methods = Self.methods(of: session)
         try provider.grants.storeCode(OAuthAuthorizationCode(
             codeHash: Digest.sha256(code), grantID: UUID().uuidString.lowercased(), clientID: auth.client.clientID,
             userID: session.user.id, redirectURI: auth.redirectURI, scopes: auth.scopes, nonce: auth.nonce,
@@ -106,6 +130,23 @@ struct AuthorizeEndpoint: Sendable {
         if let state = auth.state { values.append(("state", state)) }
         values.append(("iss", issuer(auth.client)))
         return respond(request, to: auth.redirectURI, mode: auth.responseMode, client: auth.client, values: values)
+    }
+
+    /// When the session last passed MFA: here, or (if accepted) at the upstream sign-in.
+    static func lastVerification(_ session: BrowserSession, acceptsUpstream: Bool) -> Timestamp? {
+        var times: [Timestamp] = []
+        if let local = session.lastMFAAt { times.append(local) }
+        if acceptsUpstream, session.upstreamAMR.contains("mfa") { times.append(session.authTime) }
+        return times.max()
+    }
+
+    /// The `amr` of tokens issued from `session`: how it signed in, plus its MFA verification.
+    static func methods(of session: BrowserSession) -> [String] {
+        var methods = session.authMethods.isEmpty ? ["pwd"] : session.authMethods
+        var extra = session.mfaMethods
+        if session.upstreamAMR.contains("mfa") { extra.append("mfa") }
+        for method in extra where !methods.contains(method) { methods.append(method) }
+        return methods
     }
 
     // MARK: consent
@@ -165,7 +206,8 @@ struct AuthorizeEndpoint: Sendable {
                 audit(request, "oauth.consent", outcome: "denied", client: parsed.client.clientID, user: session.user.id)
                 throw OAuthError(.accessDenied, "the user did not consent")
             }
-            guard try AccessRules.allows(user: session.user, client: parsed.client, users: provider.users) else {
+            guard try provider.access.allows(AccessAttempt(.authorize, user: session.user, client: parsed.client,
+                                                            request: request, session: session)) else {
                 throw OAuthError(.accessDenied, "the user may not use this application")
             }
             if parsed.client.consentMode == .once || parsed.prompts.contains("consent") {
@@ -268,15 +310,4 @@ struct AuthorizeEndpoint: Sendable {
 
 extension JSONValue {
     var jsonText: JSONText { JSONText(serialized) }
-}
-
-/// Who may use an application: members of its groups (directly or through a parent), or
-/// everyone when it names none.
-enum AccessRules {
-    static func allows(user: User, client: OAuthClient, users: any UserStore) throws -> Bool {
-        guard user.isActive, let application = client.application else { return false }
-        if application.groups.isEmpty { return true }
-        let names = Set(try users.groups(ofUser: user.id).map(\.name))
-        return application.groups.contains { names.contains($0) }
-    }
 }

@@ -15,6 +15,8 @@ struct AuthorizeRequest: Sendable {
     let prompts: Set<String>
     let maxAge: Int?
     let loginHint: String?
+    /// `acr_values`, in order of preference (OIDC Core §3.1.2.1).
+    let acrValues: [String]
     let parameters: OAuthParameters
 
     /// Errors before the redirect URI is trusted: shown on our own page, never redirected
@@ -127,12 +129,13 @@ struct AuthorizeRequest: Sendable {
             }
             let loginHint = try parameters.single("login_hint").map { String($0.prefix(256)) }
             _ = try parameters.single("id_token_hint")
-            _ = try parameters.single("acr_values")
+            let acrValues = (try parameters.single("acr_values") ?? "").split(separator: " ").prefix(16).map(String.init)
             _ = try parameters.single("ui_locales")
 
             return AuthorizeRequest(client: client, redirectURI: redirect, state: state, responseMode: mode, scopes: scopes,
                                     nonce: nonce, codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : method,
-                                    prompts: prompts, maxAge: maxAge, loginHint: loginHint, parameters: parameters)
+                                    prompts: prompts, maxAge: maxAge, loginHint: loginHint, acrValues: acrValues,
+                                    parameters: parameters)
         } catch let error as OAuthError {
             throw fail(error)
         }

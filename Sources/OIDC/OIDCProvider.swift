@@ -10,13 +10,20 @@ public struct BrowserSession: Sendable {
     public let authTime: Timestamp
     public let authMethods: [String]
     public let upstreamAMR: [String]
+    /// When the session last passed an MFA verification (nil: never).
+    public let lastMFAAt: Timestamp?
+    /// The methods of that verification (`otp`, `mfa`), added to the tokens' `amr`.
+    public let mfaMethods: [String]
 
-    public init(user: User, sessionIDHash: [UInt8], authTime: Timestamp, authMethods: [String], upstreamAMR: [String]) {
+    public init(user: User, sessionIDHash: [UInt8], authTime: Timestamp, authMethods: [String], upstreamAMR: [String],
+                lastMFAAt: Timestamp? = nil, mfaMethods: [String] = []) {
         self.user = user
         self.sessionIDHash = sessionIDHash
         self.authTime = authTime
         self.authMethods = authMethods
         self.upstreamAMR = upstreamAMR
+        self.lastMFAAt = lastMFAAt
+        self.mfaMethods = mfaMethods
     }
 
     /// The `sid` claim: derived from the store key, so it names the session without being
@@ -33,6 +40,14 @@ public protocol BrowserSessions: Sendable {
     func end(_ request: Request) throws -> [SetCookie]
     /// Where to send the browser to sign in and come back to `returnTo` (a local path).
     func loginLocation(returnTo: String, loginHint: String?) -> String
+    /// Where to send a signed-in browser to pass an MFA verification and come back to `returnTo`.
+    func stepUpLocation(returnTo: String) -> String
+}
+
+extension BrowserSessions {
+    public func stepUpLocation(returnTo: String) -> String {
+        "/if/flow/default-authenticator-validation-flow/?next=" + percentEncode(returnTo)
+    }
 }
 
 /// Produces the claims of a custom scope mapping (the App room evaluates the CEL expression).
@@ -58,6 +73,8 @@ public struct OIDCProvider: Sendable {
     /// Seals the user id carried inside access tokens (a key derived from the master key).
     public let tokenSealer: SecretSealer
     public let clock: @Sendable () -> Timestamp
+    /// Who may use which application (`GroupAccess` over `users` unless given).
+    public let access: any ApplicationAccess
     let log: @Sendable (String) -> Void
     /// Verifies JWTs of upstream sources sent as `client_assertion` (nil: none accepted).
     public var clientAssertions: (any ClientAssertionVerifier)?
@@ -65,7 +82,7 @@ public struct OIDCProvider: Sendable {
     public init(externalURL: String, clients: any OAuthClientDirectory, grants: any OAuthGrantStore,
                 users: any UserStore, events: any EventStore, keys: any JWTKeyRing, sessions: any BrowserSessions,
                 scopeClaims: any ScopeClaimsEvaluator, tokenSealer: SecretSealer, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                log: @escaping @Sendable (String) -> Void = { _ in }, access: (any ApplicationAccess)? = nil) {
         var base = externalURL
         while base.hasSuffix("/") { base.removeLast() }
         self.externalURL = base
@@ -78,6 +95,7 @@ public struct OIDCProvider: Sendable {
         self.scopeClaims = scopeClaims
         self.tokenSealer = tokenSealer
         self.clock = clock
+        self.access = access ?? GroupAccess(users: users)
         self.log = log
     }
 

@@ -23,9 +23,10 @@ struct TokenEndpoint: Sendable {
             case "authorization_code":
                 tokens = try AuthorizationCodeGrant(provider: provider).exchange(parameters, authenticated.client)
             case "refresh_token":
-                tokens = try RefreshTokenGrant(provider: provider).exchange(parameters, authenticated.client)
+                tokens = try RefreshTokenGrant(provider: provider).exchange(parameters, authenticated.client, request: request)
             case "client_credentials":
-                tokens = try ClientCredentialsGrant(provider: provider).exchange(parameters, authenticated.client)
+                tokens = try ClientCredentialsGrant(provider: provider).exchange(parameters, authenticated.client,
+                                                                                 request: request)
             default:
                 // RFC 9700 §2.4: no resource owner password credentials grant; no implicit grant.
                 throw OAuthError(.unsupportedGrantType, "grant_type \(grantType) is not supported")
@@ -98,7 +99,7 @@ struct AuthorizationCodeGrant: Sendable {
 struct RefreshTokenGrant: Sendable {
     let provider: OIDCProvider
 
-    func exchange(_ parameters: OAuthParameters, _ client: OAuthClient) throws -> IssuedTokens {
+    func exchange(_ parameters: OAuthParameters, _ client: OAuthClient, request: Request) throws -> IssuedTokens {
         let presented = try parameters.required("refresh_token")
         guard presented.utf8.count <= 256 else { throw OAuthError.invalidGrant("the refresh token is not valid") }
         let requestedScopes = try parseScopes(try parameters.single("scope"))
@@ -134,7 +135,7 @@ struct RefreshTokenGrant: Sendable {
         guard let spent = old, let user = try provider.users.user(id: spent.userID), user.isActive else {
             throw OAuthError.invalidGrant("the user is no longer active")
         }
-        guard try AccessRules.allows(user: user, client: client, users: provider.users) else {
+        guard try provider.access.allows(AccessAttempt(.refresh, user: user, client: client, request: request, session: nil)) else {
             try provider.grants.revokeGrant(spent.grantID, until: replacement.expiresAt, at: now)
             throw OAuthError.invalidGrant("the user may no longer use this application")
         }
@@ -153,7 +154,7 @@ struct RefreshTokenGrant: Sendable {
 struct ClientCredentialsGrant: Sendable {
     let provider: OIDCProvider
 
-    func exchange(_ parameters: OAuthParameters, _ client: OAuthClient) throws -> IssuedTokens {
+    func exchange(_ parameters: OAuthParameters, _ client: OAuthClient, request: Request) throws -> IssuedTokens {
         guard client.clientType == .confidential else {
             throw OAuthError(.unauthorizedClient, "client_credentials needs a confidential client")
         }
@@ -171,7 +172,8 @@ struct ClientCredentialsGrant: Sendable {
         guard let account = try provider.users.user(username: username), account.isActive else {
             throw OAuthError(.unauthorizedClient, "the client's service account does not exist or is inactive")
         }
-        guard try AccessRules.allows(user: account, client: client, users: provider.users) else {
+        guard try provider.access.allows(AccessAttempt(.clientCredentials, user: account, client: client, request: request,
+                                                        session: nil)) else {
             throw OAuthError(.unauthorizedClient, "the client's service account may not use this application")
         }
         let now = provider.clock()

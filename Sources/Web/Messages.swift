@@ -85,6 +85,82 @@ extension MessageCatalog {
             .en: "This field is required.",
             .th: "จำเป็นต้องกรอกช่องนี้",
         ],
+        "flow.error.code_invalid": [
+            .en: "Invalid code.",
+            .th: "รหัสไม่ถูกต้อง",
+        ],
+        "flow.error.mfa_locked": [
+            .en: "Too many wrong codes. Sign in again.",
+            .th: "กรอกรหัสผิดหลายครั้งเกินไป โปรดลงชื่อเข้าใช้ใหม่",
+        ],
+        "flow.error.mfa_not_configured": [
+            .en: "No authenticator is set up for this account. Ask your administrator.",
+            .th: "บัญชีนี้ยังไม่ได้ตั้งค่าแอปยืนยันตัวตน โปรดติดต่อผู้ดูแลระบบ",
+        ],
+        "flow.mfa.title": [
+            .en: "Two-step verification",
+            .th: "การยืนยันตัวตนสองขั้นตอน",
+        ],
+        "flow.mfa.prompt": [
+            .en: "Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
+            .th: "กรอกรหัส 6 หลักจากแอปยืนยันตัวตน หรือรหัสกู้คืนรหัสใดรหัสหนึ่ง",
+        ],
+        "flow.mfa.code.label": [
+            .en: "Code",
+            .th: "รหัส",
+        ],
+        "flow.mfa.verify": [
+            .en: "Verify",
+            .th: "ยืนยัน",
+        ],
+        "flow.totp.title": [
+            .en: "Set up an authenticator app",
+            .th: "ตั้งค่าแอปยืนยันตัวตน",
+        ],
+        "flow.totp.scan": [
+            .en: "Scan this QR code with your authenticator app, or enter the key by hand, then type the code it shows.",
+            .th: "สแกนคิวอาร์โค้ดนี้ด้วยแอปยืนยันตัวตน หรือกรอกคีย์ด้วยตนเอง แล้วพิมพ์รหัสที่แอปแสดง",
+        ],
+        "flow.totp.key": [
+            .en: "Key",
+            .th: "คีย์",
+        ],
+        "flow.webauthn.title": [
+            .en: "Set up a security key",
+            .th: "ตั้งค่าคีย์ความปลอดภัย",
+        ],
+        "flow.webauthn.needs_js": [
+            .en: "Registering a security key or passkey needs a browser with JavaScript. This page works without it, so it cannot do this step.",
+            .th: "การลงทะเบียนคีย์ความปลอดภัยหรือพาสคีย์ต้องใช้เบราว์เซอร์ที่เปิด JavaScript หน้านี้ทำงานโดยไม่ใช้ JavaScript จึงทำขั้นตอนนี้ไม่ได้",
+        ],
+        "flow.consent.accept": [
+            .en: "I agree",
+            .th: "ยอมรับ",
+        ],
+        "flow.consent.decline": [
+            .en: "Decline",
+            .th: "ไม่ยอมรับ",
+        ],
+        "flow.consent.declined": [
+            .en: "You declined, so the sign-in stopped here.",
+            .th: "คุณไม่ยอมรับ การลงชื่อเข้าใช้จึงหยุดที่ขั้นตอนนี้",
+        ],
+        "flow.error.value_invalid": [
+            .en: "This value is not valid.",
+            .th: "ค่านี้ไม่ถูกต้อง",
+        ],
+        "flow.error.too_long": [
+            .en: "This value is too long.",
+            .th: "ค่านี้ยาวเกินไป",
+        ],
+        "flow.recovery.title": [
+            .en: "Your recovery codes",
+            .th: "รหัสกู้คืนของคุณ",
+        ],
+        "flow.recovery.body": [
+            .en: "Each code works once, for when you do not have your phone. Keep them somewhere safe: they are shown only now.",
+            .th: "รหัสแต่ละรหัสใช้ได้ครั้งเดียว สำหรับกรณีที่คุณไม่มีโทรศัพท์อยู่กับตัว โปรดเก็บไว้ในที่ปลอดภัย รหัสจะแสดงเพียงครั้งนี้เท่านั้น",
+        ],
         "flow.logout.question": [
             .en: "Do you want to sign out?",
             .th: "คุณต้องการออกจากระบบหรือไม่",

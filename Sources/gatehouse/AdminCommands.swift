@@ -111,7 +111,34 @@ struct CreateAdmin: ParsableCommand {
 
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "List and deactivate users.", subcommands: [List.self, Deactivate.self])
+        commandName: "users", abstract: "List and deactivate users, reset their second factors.",
+        subcommands: [List.self, Deactivate.self, ResetMFA.self])
+
+    struct ResetMFA: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-mfa",
+            abstract: "Remove every authenticator app and recovery code of a user (exit 1 if there is no such user).")
+
+        @OptionGroup var config: ConfigFileOption
+
+        @Argument(help: "The username.")
+        var username: String
+
+        func run() throws {
+            let config = try config.load(forServe: false)
+            let pool = try openAdminPool(config, command: "users reset-mfa", migrate: true)
+            defer { pool.close() }
+            do {
+                let store = LoginServices.authenticatorStore(pool: pool, sealer: try config.secretSealer())
+                let accounts = AdminAccounts(users: PostgresUserStore(pool: pool), events: PostgresEventStore(pool: pool))
+                let (user, removed) = try accounts.resetMFA(username: username, authenticators: store)
+                print("reset \(user.username): \(removed) authenticators and recovery codes removed")
+            } catch {
+                printError("users reset-mfa: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -81,7 +81,7 @@ final class PostgresTests: XCTestCase {
         XCTAssertEqual(try migrator.migrate(on: connection), [])
         let status = try migrator.status(on: connection)
         XCTAssertTrue(status.pending.isEmpty)
-        XCTAssertEqual(status.databaseVersion, GatehouseMigrations.all.count)
+        XCTAssertEqual(status.databaseVersion, GatehouseMigrations.all.last?.version)
         XCTAssertEqual(status.applied.first?.name, "meta")
         XCTAssertEqual(status.applied.first?.checksum.count, 64)
         let id = try connection.execute("SELECT value FROM gatehouse_meta WHERE key = $1", params: ["installation_id"]).scalar
@@ -90,7 +90,7 @@ final class PostgresTests: XCTestCase {
 
     func testConcurrentMigratorsDoNotConflict() throws {
         let migrations = GatehouseMigrations.all + [
-            Migration(version: GatehouseMigrations.all.count + 1, name: "slow", sql: "SELECT pg_sleep(0.3); CREATE TABLE slow_marker (id int);"),
+            Migration(version: (GatehouseMigrations.all.last?.version ?? 0) + 1, name: "slow", sql: "SELECT pg_sleep(0.3); CREATE TABLE slow_marker (id int);"),
         ]
         let url = scratch.url
         let outcomes = Locked<[Result<[Int], MigrationError>]>([])
@@ -125,7 +125,7 @@ final class PostgresTests: XCTestCase {
                                params: ["999", "from the future", "x"])
         XCTAssertTrue(try Migrator().status(on: connection).databaseIsNewer)
         XCTAssertThrowsError(try Migrator().migrate(on: connection)) { error in
-            guard case MigrationError.databaseNewer(999, GatehouseMigrations.all.count) = error else { return XCTFail("\(error)") }
+            guard case MigrationError.databaseNewer(999, GatehouseMigrations.all.last?.version ?? 0) = error else { return XCTFail("\(error)") }
             XCTAssertTrue("\(error)".contains("refusing"))
         }
     }
@@ -157,6 +157,19 @@ final class PostgresTests: XCTestCase {
 
     func testInvalidListIsRefused() throws {
         let connection = try connect()
-        XCTAssertThrowsError(try Migrator(migrations: [Migration(version: 2, name: "x", sql: "SELECT 1")]).migrate(on: connection))
+        // Versions must increase; gaps are allowed (branches reserve numbers).
+        XCTAssertThrowsError(try Migrator(migrations: [Migration(version: 0, name: "x", sql: "SELECT 1")]).migrate(on: connection))
+        XCTAssertThrowsError(try Migrator(migrations: [Migration(version: 3, name: "x", sql: "SELECT 1"),
+                                                       Migration(version: 2, name: "y", sql: "SELECT 1")]).migrate(on: connection))
+        XCTAssertThrowsError(try Migrator(migrations: [Migration(version: 2, name: "x", sql: "SELECT 1"),
+                                                       Migration(version: 2, name: "y", sql: "SELECT 1")]).migrate(on: connection))
+    }
+
+    func testGapsInVersionsAreAllowed() throws {
+        let connection = try connect()
+        let migrator = Migrator(migrations: [Migration(version: 1, name: "one", sql: "CREATE TABLE gap_one (id int)"),
+                                             Migration(version: 7, name: "seven", sql: "CREATE TABLE gap_seven (id int)")])
+        XCTAssertEqual(try migrator.migrate(on: connection).map(\.version), [1, 7])
+        XCTAssertEqual(try migrator.status(on: connection).databaseVersion, 7)
     }
 }

@@ -60,7 +60,16 @@ final class FakeUserStore: UserStore {
         _ = try mutate(id) { $0.isActive = true; $0.deactivatedAt = nil }
     }
 
-    func groups(ofUser id: UserID) throws(StoreError) -> [Group] { [] }
+    /// Group names per user (tests set them); ancestors are whatever the test lists.
+    let memberships = Mutex<[UserID: [String]]>([:])
+
+    func groups(ofUser id: UserID) throws(StoreError) -> [Group] {
+        let now = Timestamp(secondsSince1970: 1_700_000_000)
+        return memberships.withLock { $0[id] ?? [] }.map {
+            Group(id: GroupID("group-" + $0), name: $0, parentID: nil, isSuperuserGroup: false, attributes: .emptyObject,
+                  createdAt: now, updatedAt: now)
+        }
+    }
 
     private func mutate(_ id: UserID, _ change: (inout User) -> Void) throws(StoreError) -> User {
         let result: User? = users.withLock { list in

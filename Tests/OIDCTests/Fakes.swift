@@ -163,14 +163,19 @@ struct FakeKeyRing: JWTKeyRing {
 final class FakeSessions: BrowserSessions {
     let users: FakeUsers
     let authTime: Mutex<Timestamp>
+    /// The session's last MFA verification (nil: never) and its upstream amr.
+    let lastMFA = Mutex<Timestamp?>(nil)
+    let upstreamAMR = Mutex<[String]>([])
     init(users: FakeUsers, authTime: Timestamp) {
         self.users = users
         self.authTime = Mutex(authTime)
     }
     func current(_ request: Request) throws -> BrowserSession? {
         guard let name = request.cookies["test_session"], let user = try users.user(username: name), user.isActive else { return nil }
+        let mfa = lastMFA.withLock { $0 }
         return BrowserSession(user: user, sessionIDHash: Digest.sha256(name), authTime: authTime.withLock { $0 },
-                              authMethods: ["pwd"], upstreamAMR: [])
+                              authMethods: ["pwd"], upstreamAMR: upstreamAMR.withLock { $0 }, lastMFAAt: mfa,
+                              mfaMethods: mfa == nil ? [] : ["otp", "mfa"])
     }
     func end(_ request: Request) throws -> [SetCookie] { [] }
     func loginLocation(returnTo: String, loginHint: String?) -> String {

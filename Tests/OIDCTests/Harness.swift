@@ -23,14 +23,14 @@ final class Harness: @unchecked Sendable {
     static let secret = "s3cret-value-for-tests"
     static let redirect = "https://ar.example.co.th/auth/callback"
 
-    init() throws {
+    init(access: ((FakeUsers) -> any ApplicationAccess)? = nil) throws {
         grants = FakeGrants(users: users)
         sessions = FakeSessions(users: users, authTime: Timestamp(secondsSince1970: 1_800_000_000))
         let clock = self.clock
         provider = OIDCProvider(externalURL: "https://id.example.com/", clients: directory, grants: grants, users: users,
                                 events: events, keys: keys, sessions: sessions, scopeClaims: FakeClaims(),
                                 tokenSealer: try SecretSealer(currentMasterKey: [UInt8](repeating: 3, count: 32)),
-                                clock: { clock.now })
+                                clock: { clock.now }, access: access?(users))
         let config = WebConfig(externalURL: "https://id.example.com", trustedProxies: try TrustedProxies([]),
                                branding: Branding(companyName: "Acme"), serverKey: [UInt8](repeating: 7, count: 32),
                                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))

@@ -106,6 +106,23 @@ public struct AdminAccounts: Sendable {
         }
     }
 
+    /// Removes every authenticator and recovery code of the user (a lost phone); records
+    /// `user.mfa_reset`. Their sessions stay; their next step-up asks them to enrol again.
+    public func resetMFA(username: String, authenticators: any AuthenticatorStore) throws(AdminError) -> (User, Int) {
+        do {
+            guard let user = try users.user(username: username) else {
+                throw AdminError("no user named \(JSONText.quoted(username))")
+            }
+            let removed = try authenticators.resetAuthenticators(ofUser: user.id)
+            record(action: "user.mfa_reset", user: user, extra: ",\"via\":\"cli\",\"removed\":\(removed)")
+            return (user, removed)
+        } catch let error as AdminError {
+            throw error
+        } catch {
+            throw AdminError("cannot reset: \(error)")
+        }
+    }
+
     /// `username<TAB>email<TAB>active<TAB>superuser`, tabs and newlines in values replaced by spaces.
     public static func listLine(_ user: User) -> String {
         func clean(_ text: String) -> String {

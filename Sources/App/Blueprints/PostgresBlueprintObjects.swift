@@ -57,7 +57,7 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             ]
             if let email = user.email { fields["email"] = .string(email) }
             return fields
-        case "scope-mapping", "oauth2-provider", "application":
+        case "scope-mapping", "oauth2-provider":
             return try oauthFields(of: key)
         case "scim-source":
             guard let slug = key.identifiers["slug"] else { return nil }
@@ -68,6 +68,12 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             return ["name": .string(row[0] ?? ""), "purge_on_delete": .bool(row[1] == "true")]
         case "oauth-source":
             return try sourceFields(of: key)
+        case "application":
+            guard var fields = try oauthFields(of: key) else { return nil }
+            try applicationPolicyFields(of: key, into: &fields)
+            return fields
+        case "policy":
+            return try policyFields(of: key)
         default:
             return nil
         }
@@ -169,7 +175,7 @@ private struct Writer: BlueprintTransaction {
                     attributes: try fields["attributes"].map(PostgresBlueprintObjects.json) ?? .emptyObject,
                     passwordHash: try passwordHash(fields["password"])))
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
-            case "scope-mapping", "oauth2-provider", "application":
+            case "scope-mapping", "oauth2-provider":
                 try objects.createOAuth(key, fields: fields)
             case "scim-source":
                 try objects.connection.query("""
@@ -180,6 +186,11 @@ private struct Writer: BlueprintTransaction {
                           .bool(bool(fields["purge_on_delete"]) ?? false), try tokenDigest(fields["token"]).map(PGValue.text)])
             case "oauth-source":
                 try objects.createSource(key, fields: fields)
+            case "application":
+                try objects.createOAuth(key, fields: fields)
+                try objects.setApplicationPolicies(key, fields: fields)
+            case "policy":
+                try objects.createPolicy(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -197,7 +208,7 @@ private struct Writer: BlueprintTransaction {
                 _ = try groups.updateGroup(group)
             case "user":
                 try updateUser(key, fields: fields)
-            case "scope-mapping", "oauth2-provider", "application":
+            case "scope-mapping", "oauth2-provider":
                 try objects.updateOAuth(key, fields: fields)
             case "scim-source":
                 let slug = try identifier(key, "slug")
@@ -219,6 +230,11 @@ private struct Writer: BlueprintTransaction {
                 }
             case "oauth-source":
                 try objects.updateSource(key, fields: fields)
+            case "application":
+                try objects.updateOAuth(key, fields: fields)
+                try objects.setApplicationPolicies(key, fields: fields)
+            case "policy":
+                try objects.updatePolicy(key, fields: fields)
             default:
                 throw notApplied(key)
             }
@@ -264,7 +280,7 @@ private struct Writer: BlueprintTransaction {
                 let result = try objects.connection.query("DELETE FROM users WHERE lower(username) = lower($1)",
                                                           [.text(try identifier(key, "username"))])
                 guard result.affectedRows == 1 else { throw StoreError.notFound("user") }
-            case "scope-mapping", "oauth2-provider", "application":
+            case "scope-mapping", "oauth2-provider":
                 try objects.deleteOAuth(key)
             case "scim-source":
                 // What it provisioned stays (users, groups); only its scim_resources rows go (ON DELETE CASCADE).
@@ -273,6 +289,11 @@ private struct Writer: BlueprintTransaction {
                 guard result.affectedRows == 1 else { throw StoreError.notFound("scim-source") }
             case "oauth-source":
                 try objects.deleteSource(key)
+            case "application":
+                try objects.deleteApplicationPolicyBindings(key)
+                try objects.deleteOAuth(key)
+            case "policy":
+                try objects.deletePolicy(key)
             default:
                 throw notApplied(key)
             }

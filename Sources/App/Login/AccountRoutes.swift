@@ -81,6 +81,7 @@ public struct LoginRoutes: Sendable {
         FlowExecutorRoutes(services: services).register(on: root)
         FlowPageRoutes(services: services).register(root: root, forms: forms)
         AccountRoutes(services: services).register(on: root)
+        AuthenticatorRoutes(services: services).register(on: root)
     }
 
     /// The handler for `/` (pass to `WebApplication(landing:)`).

@@ -1,3 +1,4 @@
+import Crypto
 import FoundationEssentials
 import Flows
 import HTTP
@@ -31,6 +32,58 @@ struct FlowExecutorRoutes {
         var component: String?
         var uid_field: String?
         var password: String?
+        var code: String?
+        /// A new WebAuthn credential (`ak-stage-authenticator-webauthn`).
+        var response: PublicKeyCredential?
+        /// A WebAuthn assertion (`ak-stage-authenticator-validate`).
+        var webauthn: PublicKeyCredential?
+        /// `ak-stage-consent`.
+        var accept: Bool?
+    }
+
+    /// Every string member of the body (the prompt stage's answers are keyed by field).
+    struct StringMembers: Decodable {
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        var values: [String: String] = [:]
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys.prefix(64) {
+                if let value = try? container.decode(String.self, forKey: key) { values[key.stringValue] = String(value.prefix(4096)) }
+            }
+        }
+    }
+
+    /// `PublicKeyCredential.toJSON()`: binary members base64url.
+    struct PublicKeyCredential: Decodable {
+        struct Response: Decodable {
+            var clientDataJSON: String?
+            var attestationObject: String?
+            var authenticatorData: String?
+            var signature: String?
+        }
+        var rawId: String?
+        var response: Response?
+
+        static func bytes(_ text: String?) -> [UInt8] {
+            guard let text else { return [] }
+            return Base64URL.decode(String(text.prefix(65_536).filter { $0 != "=" })) ?? []
+        }
+
+        var registration: FlowInput {
+            .webAuthnRegistration(clientDataJSON: Self.bytes(response?.clientDataJSON),
+                                  attestationObject: Self.bytes(response?.attestationObject))
+        }
+
+        var assertion: FlowInput {
+            .webAuthnAssertion(credentialID: Self.bytes(rawId), clientDataJSON: Self.bytes(response?.clientDataJSON),
+                               authenticatorData: Self.bytes(response?.authenticatorData),
+                               signature: Self.bytes(response?.signature))
+        }
     }
 
     func get(_ request: Request) throws -> Response {
@@ -49,6 +102,11 @@ struct FlowExecutorRoutes {
         switch body.component {
         case "ak-stage-identification": input = .identification(uid: body.uid_field ?? "")
         case "ak-stage-password": input = .password(body.password ?? "")
+        case "ak-stage-authenticator-validate": input = body.webauthn?.assertion ?? .authenticatorCode(body.code ?? "")
+        case "ak-stage-authenticator-totp": input = .totpSetupCode(body.code ?? "")
+        case "ak-stage-authenticator-webauthn": input = body.response?.registration ?? .none
+        case "ak-stage-prompt": input = .prompt(try request.json(StringMembers.self).values)
+        case "ak-stage-consent": input = .consent(accepted: body.accept == true)
         default: input = .none
         }
         return try respond(FlowStep.run(services, request, slug: slug, input: input))
@@ -128,6 +186,54 @@ struct FlowExecutorRoutes {
             object.set("flow_info", flowInfo(flow))
             object.set("pending_user", pendingUser)
             object.set("pending_user_avatar", "")
+        case .authenticatorValidate(let classes, _, let webAuthnOptions):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("device_challenges", classes.map { deviceClass -> JSONObject in
+                var item = JSONObject()
+                item.set("device_class", deviceClass)
+                item.set("device_uid", "")
+                item.set("challenge", raw: deviceClass == "webauthn" ? webAuthnOptions ?? "{}" : "{}")
+                return item
+            })
+            object.set("configuration_stages", raw: "[]")
+        case .totpSetup(let configURL, let secret, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("config_url", configURL)
+            object.set("secret", secret)
+        case .webAuthnSetup(let options, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("registration", raw: options)
+        case .prompt(let fields, let values, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("fields", fields.enumerated().map { index, field -> JSONObject in
+                var item = JSONObject()
+                item.set("field_key", field.key)
+                item.set("label", field.label)
+                item.set("type", field.kind.rawValue)
+                item.set("required", field.required)
+                item.set("placeholder", field.placeholder)
+                item.set("initial_value", values[field.key] ?? "")
+                item.set("order", raw: String(index))
+                return item
+            })
+        case .consent(let message, _):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("header_text", message)
+        case .recoveryCodes(let codes):
+            object.set("type", "native")
+            object.set("component", challenge.component)
+            object.set("flow_info", flowInfo(flow))
+            object.set("codes", strings: codes)
         case .accessDenied(let message):
             object.set("type", "native")
             object.set("component", challenge.component)

@@ -22,6 +22,14 @@ struct FlowPageRoutes {
         let slug = request.parameter("slug") ?? ""
         guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
         if flow.designation == .invalidation { return logoutPage(request, flow: flow) }
+        if flow.designation == .stageConfiguration, try services.resolver.current(request)?.user == nil {
+            // Step-up and enrolment act for a signed-in user: sign in first, then come back here.
+            let here = request.rawPath + (request.rawQuery.map { "?" + $0 } ?? "")
+            var response = Response.redirect(to: "/if/flow/default-authentication-flow/?restart=1&next=" + queryEscape(here),
+                                             status: .found)
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        }
         let step = try FlowStep.run(services, request, slug: slug, input: .none, restart: request.query("restart") != nil)
         // A source in redirect mode: straight upstream, no local password page (`?local=1` shows it).
         if case .challenge(.identification, _) = step.outcome.step, request.query("local") == nil,
@@ -42,6 +50,13 @@ struct FlowPageRoutes {
         switch form["component"] {
         case "ak-stage-identification": input = .identification(uid: form["uid_field"] ?? "")
         case "ak-stage-password": input = .password(form["password"] ?? "")
+        case "ak-stage-authenticator-validate": input = .authenticatorCode(form["code"] ?? "")
+        case "ak-stage-authenticator-totp": input = .totpSetupCode(form["code"] ?? "")
+        case "ak-stage-prompt":
+            var values: [String: String] = [:]
+            for (key, list) in form.fields where key != "csrf_token" && key != "component" { values[key] = list.first }
+            input = .prompt(values)
+        case "ak-stage-consent": input = .consent(accepted: form["accept"] == "yes")
         default: input = .none
         }
         return render(request, try FlowStep.run(services, request, slug: slug, input: input))
@@ -74,9 +89,12 @@ struct FlowPageRoutes {
 
     func message(_ request: Request, _ error: FieldError) -> String {
         switch error.code {
+        case "invalid" where error.field == "code": request.t("flow.error.code_invalid")
+        case "invalid" where error.message == FlowExecutor.invalidValueMessage: request.t("flow.error.value_invalid")
         case "invalid": request.t("flow.error.invalid")
         case "throttled": request.t("flow.error.throttled")
         case "required": request.t("flow.error.required")
+        case "max_length": request.t("flow.error.too_long")
         default: error.message
         }
     }
@@ -114,8 +132,91 @@ struct FlowPageRoutes {
             \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.sign_in"))</button>
             </form>
             """
+        case .authenticatorValidate:
+            content = """
+            <h1>\(request.t("flow.mfa.title"))</h1>
+            <p>\(request.t("flow.mfa.prompt"))</p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-authenticator-validate">
+            <label for="code">\(request.t("flow.mfa.code.label"))</label>
+            <input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autofocus required maxlength="32">
+            \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.mfa.verify"))</button>
+            </form>
+            """
+        case .totpSetup(let configURL, let secret, _):
+            let qr = (try? QRCodeSVG.svg(configURL)).map { HTML(unsafeRaw: $0) } ?? .empty
+            content = """
+            <h1>\(request.t("flow.totp.title"))</h1>
+            <p>\(request.t("flow.totp.scan"))</p>
+            <p class="gh-qr">\(qr)</p>
+            <p>\(request.t("flow.totp.key")): <code>\(secret)</code></p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-authenticator-totp">
+            <label for="code">\(request.t("flow.mfa.code.label"))</label>
+            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="6">
+            \(errorHTML)<button class="gh-button" type="submit">\(request.t("flow.mfa.verify"))</button>
+            </form>
+            """
+        case .webAuthnSetup:
+            // WebAuthn is a JavaScript API: this page has none. API clients use the JSON executor.
+            content = """
+            <h1>\(request.t("flow.webauthn.title"))</h1>
+            <p class="gh-error" role="alert">\(request.t("flow.webauthn.needs_js"))</p>
+            """
+        case .prompt(let fields, let values, _):
+            let inputs = fields.map { field -> HTML in
+                let type = switch field.kind {
+                case .email: "email"
+                case .number: "number"
+                case .phone: "tel"
+                case .text: "text"
+                }
+                let fieldErrors = errors.filter { $0.field == field.key }.map { error -> HTML in
+                    "<p class=\"gh-error\" role=\"alert\">\(message(request, error))</p>\n"
+                }.joined()
+                return """
+                <label for="f-\(field.key)">\(field.label)</label>
+                <input id="f-\(field.key)" name="\(field.key)" type="\(type)" placeholder="\(field.placeholder)" maxlength="\(field.maxLength)"\(field.required ? HTML(unsafeRaw: " required") : .empty) value="\(values[field.key] ?? "")">
+                \(fieldErrors)
+                """
+            }.joined()
+            content = """
+            <h1>\(step.flow.title)</h1>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-prompt">
+            \(inputs)<button class="gh-button" type="submit">\(request.t("flow.continue"))</button>
+            </form>
+            """
+        case .consent(let text, _):
+            content = """
+            <h1>\(step.flow.title)</h1>
+            <p>\(text)</p>
+            <form method="post" action="\(action)">
+            <input type="hidden" name="csrf_token" value="\(request.csrfToken)">
+            <input type="hidden" name="component" value="ak-stage-consent">
+            <button class="gh-button" type="submit" name="accept" value="yes">\(request.t("flow.consent.accept"))</button>
+            <button class="gh-button gh-secondary" type="submit" name="accept" value="no">\(request.t("flow.consent.decline"))</button>
+            </form>
+            """
+        case .recoveryCodes(let codes):
+            let items = codes.map { code -> HTML in "<li><code>\(code)</code></li>" }.joined()
+            content = """
+            <h1>\(request.t("flow.recovery.title"))</h1>
+            <p>\(request.t("flow.recovery.body"))</p>
+            <ul class="gh-codes">\(items)</ul>
+            <p><a class="gh-button" href="\(action)">\(request.t("flow.continue"))</a></p>
+            """
         case .accessDenied(let text):
-            let shown = text == FlowExecutor.noUserMessage ? request.t("error.403.body") : text
+            let shown = switch text {
+            case FlowExecutor.noUserMessage, FlowExecutor.signInFirstMessage: request.t("error.403.body")
+            case FlowExecutor.mfaLockedMessage: request.t("flow.error.mfa_locked")
+            case FlowExecutor.mfaNotConfiguredMessage: request.t("flow.error.mfa_not_configured")
+            case FlowExecutor.consentDeclinedMessage: request.t("flow.consent.declined")
+            default: text
+            }
             content = """
             <h1>\(request.t("error.403.title"))</h1>
             <p class="gh-error" role="alert">\(shown)</p>

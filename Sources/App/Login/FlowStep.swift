@@ -51,7 +51,8 @@ struct FlowStep {
 
         let context = FlowContext(clientIP: request.clientIP,
                                   userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) },
-                                  now: now, currentSessionIDHash: current?.session.idHash)
+                                  now: now, currentSessionIDHash: current?.session.idHash,
+                                  currentUserID: current?.user?.id)
         let executor = services.executor
         func execute(_ plan: FlowPlan, _ input: FlowInput) throws -> FlowOutcome {
             try executor.execute(plan: plan, input: input, context: context)

@@ -17,36 +17,77 @@ public struct LoginServices: Sendable {
     public let resolver: SessionResolver
     /// The upstream sources the sign-in page offers (set by `ServerRunner`; nil: none).
     var sources: SourceDirectory?
+    /// Second factors (nil: MFA stages treat every user as having none).
+    public let authenticators: (any AuthenticatorStore)?
 
     /// How long a pre-login (anonymous) session that only carries a flow plan may live.
     static let preLoginAbsoluteSeconds: Int64 = 3600
     static let preLoginIdleSeconds = 1800
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, throttle: any LoginThrottle,
-                hasher: PasswordHasher = PasswordHasher(parameters: .owaspMinimum), flows: [Flow] = Flow.builtIn) {
+                hasher: PasswordHasher = PasswordHasher(parameters: .owaspMinimum), flows: [Flow] = Flow.builtIn,
+                authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse",
+                webAuthn: WebAuthn.RelyingParty? = nil) {
+        self.authenticators = authenticators
         self.users = users
         self.sessions = sessions
         self.events = events
         executor = FlowExecutor(users: users, sessions: sessions, events: events, hasher: hasher, throttle: throttle,
-                                flows: flows)
+                                flows: flows, authenticators: authenticators, totpIssuer: totpIssuer,
+                                webAuthn: webAuthn)
         resolver = SessionResolver(users: users, sessions: sessions)
     }
 
     /// The PostgreSQL stores on `pool`, failed-login counters in PostgreSQL shared by all nodes
     /// (`PostgresLoginThrottle`; this node's counts while the database errs), OWASP argon2id parameters.
-    public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login")) -> LoginServices {
+    public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login"), sealer: SecretSealer? = nil,
+                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
         LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
-                      events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger))
+                      events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger),
+                      authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
+                      webAuthn: webAuthn)
+    }
+
+    /// WebAuthn's RP ID (the host) and origin (scheme, host, port) from the external URL.
+    public static func relyingParty(externalURL: String) -> WebAuthn.RelyingParty? {
+        guard let schemeEnd = externalURL.range(of: "://") else { return nil }
+        let scheme = externalURL[..<schemeEnd.lowerBound].lowercased()
+        let authority = externalURL[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }.lowercased()
+        guard scheme == "https" || scheme == "http", !authority.isEmpty, !authority.contains("@") else { return nil }
+        var host = authority
+        if host.hasPrefix("[") {
+            host = String(host.prefix { $0 != "]" }.dropFirst())
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        return WebAuthn.RelyingParty(id: host, origin: scheme + "://" + authority)
+    }
+
+    /// TOTP secrets sealed with the master key at `totp_devices/<id>/secret_sealed`.
+    public static func authenticatorStore(pool: PGPool, sealer: SecretSealer) -> PostgresAuthenticatorStore {
+        PostgresAuthenticatorStore(
+            pool: pool,
+            seal: { secret, id in SealedColumns.seal(Base32.encode(secret), with: sealer, at: SealedColumns.totpSecret, rowID: id) },
+            open: { sealed, id in
+                guard let secret = Base32.decode(try SealedColumns.open(sealed, with: sealer, at: SealedColumns.totpSecret,
+                                                                        rowID: id)) else {
+                    throw StoreError.invalid("a sealed TOTP secret is not base32")
+                }
+                return secret
+            })
     }
 
     /// PostgreSQL as the store of record with Redis in front: sessions cached (and voided on
     /// every node when a user is deactivated) and failed-login counters shared by all nodes.
     /// Redis being down only costs speed: reads fall back to PostgreSQL, and so do the counters
     /// (every failure is written there too), which stay shared.
-    public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger) -> LoginServices {
+    public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger, sealer: SecretSealer? = nil,
+                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
         let cache = SessionCache(client: redis, logger: logger)
         return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
                              sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
-                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)))
+                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)),
+                             authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
+                      webAuthn: webAuthn)
     }
 }

@@ -13,8 +13,10 @@ struct LoginBrowserSessions: BrowserSessions {
     func current(_ request: Request) throws -> BrowserSession? {
         guard let current = try services.resolver.current(request), let user = current.user else { return nil }
         let session = current.session
+        let mfa = try services.authenticators?.sessionMFA(sessionIDHash: session.idHash)
         return BrowserSession(user: user, sessionIDHash: session.idHash, authTime: session.authTime ?? session.createdAt,
-                              authMethods: session.authMethods, upstreamAMR: session.upstreamAMR)
+                              authMethods: session.authMethods, upstreamAMR: session.upstreamAMR,
+                              lastMFAAt: mfa?.verifiedAt, mfaMethods: mfa.map { $0.methods.filter { $0 != "pwd" } } ?? [])
     }
 
     func end(_ request: Request) throws -> [SetCookie] {
@@ -26,6 +28,10 @@ struct LoginBrowserSessions: BrowserSessions {
                                                                clientIP: request.clientIP, outcome: "success"))
         }
         return [SessionCookie.clear(for: request)]
+    }
+
+    func stepUpLocation(returnTo: String) -> String {
+        "/if/flow/\(Flow.mfaValidation.slug)/?next=" + queryEscape(returnTo)
     }
 
     func loginLocation(returnTo: String, loginHint: String?) -> String {

@@ -38,9 +38,10 @@ public enum SealedColumns {
     public static let signingKeyPrivateKey = Location(table: "signing_keys", column: "private_key_sealed", shape: .text)
     public static let providerSecrets = Location(table: "providers", column: "secrets", shape: .jsonObject)
     public static let sourceSecrets = Location(table: "sources", column: "secrets", shape: .jsonObject)
+    public static let totpSecret = Location(table: "totp_devices", column: "secret_sealed", shape: .text)
 
     /// Every location that holds sealed values (the rotation walks these, in this order).
-    public static let all: [Location] = [signingKeyPrivateKey, providerSecrets, sourceSecrets]
+    public static let all: [Location] = [signingKeyPrivateKey, providerSecrets, sourceSecrets, totpSecret]
 
     /// `<table>/<row id>/<column or JSON key>`.
     public static func context(table: String, rowID: String, field: String) -> String {

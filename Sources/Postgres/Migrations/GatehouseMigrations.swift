@@ -12,6 +12,7 @@ public enum GatehouseMigrations {
         Migration(version: 3, name: "login failures", sql: loginFailures),
         Migration(version: 4, name: "oauth provider", sql: oauthProvider),
         Migration(version: 5, name: "scim", sql: scim),
+        Migration(version: 6, name: "mfa", sql: mfa),
     ]
 }
 

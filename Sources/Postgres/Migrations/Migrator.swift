@@ -76,9 +76,15 @@ public struct Migrator: Sendable {
 
     // MARK: - private
 
+    /// Versions must be positive and strictly increasing. Gaps are allowed: branches reserve
+    /// version numbers and merge in any order (each pending version is applied once, by number).
     private func validateList() throws(MigrationError) {
-        for (index, migration) in migrations.enumerated() where migration.version != index + 1 {
-            throw .invalidList("expected version \(index + 1) at position \(index + 1), found \(migration.version)")
+        var previous = 0
+        for (index, migration) in migrations.enumerated() {
+            guard migration.version > previous else {
+                throw .invalidList("version \(migration.version) at position \(index + 1) does not follow version \(previous)")
+            }
+            previous = migration.version
         }
     }
 

@@ -1,0 +1,71 @@
+import Crypto
+import Store
+
+/// `authenticator-webauthn-setup`, and the WebAuthn options both ceremonies send. Options are
+/// JSON with binary members in base64url (as WebAuthn's `parseCreationOptionsFromJSON` reads them).
+extension FlowExecutor {
+    public static let webAuthnTimeoutMilliseconds = 120_000
+
+    static func requestOptions(challenge: [UInt8], relyingParty: WebAuthn.RelyingParty, keys: [WebAuthnDevice]) -> String {
+        let allowed = keys.map { "{\"type\":\"public-key\",\"id\":\"\(Base64URL.encode($0.credentialID))\"}" }
+        return "{\"challenge\":\"\(Base64URL.encode(challenge))\",\"rpId\":" + JSONText.quoted(relyingParty.id)
+            + ",\"allowCredentials\":[" + allowed.joined(separator: ",") + "],\"userVerification\":\"preferred\","
+            + "\"timeout\":\(webAuthnTimeoutMilliseconds)}"
+    }
+
+    static func creationOptions(challenge: [UInt8], relyingParty: WebAuthn.RelyingParty, rpName: String, user: User,
+                                existing: [WebAuthnDevice]) -> String {
+        let excluded = existing.map { "{\"type\":\"public-key\",\"id\":\"\(Base64URL.encode($0.credentialID))\"}" }
+        return "{\"challenge\":\"\(Base64URL.encode(challenge))\",\"rp\":{\"id\":" + JSONText.quoted(relyingParty.id)
+            + ",\"name\":" + JSONText.quoted(rpName) + "},\"user\":{\"id\":\"\(Base64URL.encode(Array(user.id.rawValue.utf8)))\","
+            + "\"name\":" + JSONText.quoted(user.username) + ",\"displayName\":" + JSONText.quoted(user.name.isEmpty ? user.username : user.name)
+            + "},\"pubKeyCredParams\":[{\"type\":\"public-key\",\"alg\":-7},{\"type\":\"public-key\",\"alg\":-257}],"
+            + "\"timeout\":\(webAuthnTimeoutMilliseconds),\"attestation\":\"none\",\"excludeCredentials\":[" + excluded.joined(separator: ",")
+            + "],\"authenticatorSelection\":{\"residentKey\":\"preferred\",\"userVerification\":\"preferred\"}}"
+    }
+
+    func webAuthnSetup(binding: StageBinding, flow: Flow, plan: inout FlowPlan, input: FlowInput,
+                       context: FlowContext) throws(StoreError) -> StageResult {
+        guard let authenticators, let webAuthn, let user = try verifiedUser(&plan, context) else {
+            return .stop(FlowOutcome(step: .challenge(.accessDenied(message: Self.signInFirstMessage), errors: []), plan: nil))
+        }
+        let existing = try authenticators.webAuthnDevices(ofUser: user.id)
+        let issued = plan.webAuthnChallenge.flatMap(Base64URL.decode)
+        plan.webAuthnChallenge = nil
+        func challenge(_ plan: inout FlowPlan) -> Challenge {
+            let fresh = SecureRandom.bytes(32)
+            plan.webAuthnChallenge = Base64URL.encode(fresh)
+            return .webAuthnSetup(options: Self.creationOptions(challenge: fresh, relyingParty: webAuthn, rpName: totpIssuer,
+                                                                user: user, existing: existing), flowTitle: flow.title)
+        }
+        guard case .webAuthnRegistration(let clientDataJSON, let attestationObject) = input else {
+            return .stop(FlowOutcome(step: .challenge(challenge(&plan), errors: []), plan: plan))
+        }
+        func refuse(_ why: String, _ plan: inout FlowPlan) throws(StoreError) -> StageResult {
+            try events.appendEvent(NewAuditEvent(actorUserID: user.id, action: "mfa_device_refused", clientIP: context.clientIP,
+                                                 outcome: "failure",
+                                                 context: Self.eventContext(["flow": flow.slug, "reason": String(why.prefix(200))])))
+            return .stop(FlowOutcome(step: .challenge(challenge(&plan), errors: [
+                FieldError(field: "response", message: why, code: "invalid")]), plan: plan))
+        }
+        guard let issued else { return try refuse("no registration was started", &plan) }
+        let credential: WebAuthn.Credential
+        do {
+            credential = try WebAuthn.verifyRegistration(clientDataJSON: clientDataJSON, attestationObject: attestationObject,
+                                                         challenge: issued, relyingParty: webAuthn)
+        } catch {
+            return try refuse(error.description, &plan)
+        }
+        do {
+            _ = try authenticators.createWebAuthnDevice(
+                userID: user.id, name: "Security key", credentialID: credential.id, publicKeyCOSE: credential.publicKeyCOSE,
+                algorithm: credential.algorithm, signCount: credential.signCount, at: context.now)
+        } catch .conflict {
+            return try refuse("this credential is registered already", &plan)
+        }
+        try events.appendEvent(NewAuditEvent(actorUserID: user.id, action: "mfa_device_added", clientIP: context.clientIP,
+                                             outcome: "success",
+                                             context: Self.eventContext(["flow": flow.slug, "device_class": "webauthn"])))
+        return .advance
+    }
+}
