@@ -56,11 +56,13 @@ public enum ServerRunner {
         login.sources = sources
         let oidcLogger = logger
         let policyLogger = logger
+        let applicationPolicies = CachedApplicationPolicies(base: PostgresApplicationPolicies(pool: pool))
+        directory.onInvalidate { applicationPolicies.invalidate() }
         var oidc = OIDCProvider(
             externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
             keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
             tokenSealer: sealer, log: { oidcLogger.warning("\($0)") },
-            access: PolicyApplicationAccess(users: login.users, source: PostgresApplicationPolicies(pool: pool),
+            access: PolicyApplicationAccess(users: login.users, source: applicationPolicies,
                                             engine: PolicyEngine(log: { policyLogger.warning("\($0)") }), events: login.events))
         oidc.clientAssertions = SourceAssertionVerifier(directory: sources)
 

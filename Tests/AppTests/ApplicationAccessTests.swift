@@ -203,6 +203,30 @@ final class ApplicationAccessTests: XCTestCase {
         XCTAssertEqual(token("ar-aging").status, .ok)
     }
 
+    /// Every node keeps the rules in memory; a policy bound on another node (another
+    /// connection here) reaches this one through PostgreSQL's NOTIFY, within a second.
+    func testCachedRulesFollowAChangeMadeElsewhere() throws {
+        let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer)
+        let cached = CachedApplicationPolicies(base: PostgresApplicationPolicies(pool: pool), timeToLive: 3600)
+        directory.onInvalidate { cached.invalidate() }
+        directory.startListening(databaseURL: scratch.url)
+        defer { directory.stopListening() }
+        let deadline = Date().addingTimeInterval(5)
+        while !directory.isListening && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(directory.isListening)
+        XCTAssertEqual(try cached.rules(applicationSlug: "open")?.bindings.count, 0)
+        try apply(Self.blueprint.replacingOccurrences(of: "application(\"open\", \"\")", with: "")
+                  .replacingOccurrences(of: "attrs: {name: \"open\", provider: open}",
+                                        with: "attrs: {name: \"open\", provider: open, policies: [{policy: office-lan}]}"))
+        var seen = -1
+        while Date() < deadline.addingTimeInterval(2) {
+            seen = try cached.rules(applicationSlug: "open")?.bindings.count ?? -1
+            if seen == 1 { break }
+            usleep(50_000)
+        }
+        XCTAssertEqual(seen, 1, "the binding made on another connection is seen without waiting for the time to live")
+    }
+
     func testBlueprintReadsBackUnchangedAndRefusesToDeleteABoundPolicy() throws {
         let results = try BlueprintApplier(pool: pool, environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
             .apply([("access.yaml", Self.blueprint)])

@@ -34,8 +34,8 @@ final class PostgresStoreTests: XCTestCase {
         try pool.withConnection { connection in
             XCTAssertEqual(try Migrator().migrate(on: connection), [], "already migrated in setUp")
             let status = try Migrator().status(on: connection)
-            XCTAssertEqual(status.databaseVersion, 6)
-            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim", "mfa"])
+            XCTAssertEqual(status.databaseVersion, 7)
+            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim", "mfa", "policy change notices"])
             let tables = ["users", "groups", "group_memberships", "sessions", "tokens", "signing_keys", "applications",
                           "providers", "sources", "source_connections", "flows", "stages", "flow_stage_bindings",
                           "policies", "policy_bindings", "events", "login_failures", "scope_mappings",

@@ -33,6 +33,8 @@ public final class PostgresOAuthClientDirectory: OAuthClientDirectory, @unchecke
         var generation = 0
         var listening = false
         var listener: PGListener?
+        /// Other in-memory copies of configuration that must be dropped with this one.
+        var invalidationHandlers: [@Sendable () -> Void] = []
     }
 
     private let pool: PGPool
@@ -68,10 +70,18 @@ public final class PostgresOAuthClientDirectory: OAuthClientDirectory, @unchecke
 
     /// Drops the cached clients; the next lookup reads the database.
     public func invalidate() {
-        state.withLock {
+        let handlers = state.withLock {
             $0.snapshot = nil
             $0.generation += 1
+            return $0.invalidationHandlers
         }
+        for handler in handlers { handler() }
+    }
+
+    /// Runs `handler` whenever this cache is dropped (a change announced by any node, or the
+    /// listener reconnecting): other configuration caches ride on the same announcements.
+    public func onInvalidate(_ handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.invalidationHandlers.append(handler) }
     }
 
     /// Starts the dedicated LISTEN connection (a thread of its own; see `PGListener`). Call once
@@ -114,12 +124,14 @@ public final class PostgresOAuthClientDirectory: OAuthClientDirectory, @unchecke
     public var isListening: Bool { state.withLock { $0.listening } }
 
     private func setListening(_ listening: Bool) {
-        state.withLock {
+        let handlers = state.withLock {
             $0.listening = listening
             // Announcements may have been missed while not listening.
             $0.snapshot = nil
             $0.generation += 1
+            return $0.invalidationHandlers
         }
+        for handler in handlers { handler() }
     }
 
     // MARK: - loading

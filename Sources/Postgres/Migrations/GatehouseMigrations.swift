@@ -13,6 +13,7 @@ public enum GatehouseMigrations {
         Migration(version: 4, name: "oauth provider", sql: oauthProvider),
         Migration(version: 5, name: "scim", sql: scim),
         Migration(version: 6, name: "mfa", sql: mfa),
+        Migration(version: 7, name: "policy change notices", sql: policyNotify),
     ]
 }
 

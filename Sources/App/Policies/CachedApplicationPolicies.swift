@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Store
+
+/// Application access rules served from memory: parsed once (CEL included) instead of two
+/// queries and a parse on every authorize, refresh and client-credentials grant. Dropped when
+/// the client directory is (any node's change to policies, bindings or applications is
+/// announced over PostgreSQL's NOTIFY), and after `timeToLive` seconds in any case.
+/// Failed-login counts are live data and always go to the base source.
+final class CachedApplicationPolicies: ApplicationPolicySource, @unchecked Sendable {
+    private struct Entry {
+        let rules: ApplicationAccessRules?
+        let loadedAt: Double
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var generation = 0
+    }
+
+    private let base: any ApplicationPolicySource
+    private let timeToLive: Double
+    private let state = Locked(State())
+
+    init(base: any ApplicationPolicySource, timeToLive: Double = 30) {
+        self.base = base
+        self.timeToLive = timeToLive
+    }
+
+    func invalidate() {
+        state.withLock {
+            $0.entries.removeAll()
+            $0.generation += 1
+        }
+    }
+
+    func rules(applicationSlug slug: String) throws -> ApplicationAccessRules? {
+        let now = Self.monotonicSeconds()
+        let (hit, generation): (Entry?, Int) = state.withLock { ($0.entries[slug], $0.generation) }
+        if let hit, now - hit.loadedAt < timeToLive { return hit.rules }
+        let rules = try base.rules(applicationSlug: slug)
+        state.withLock { state in
+            // A load that raced an invalidation is used once but not kept.
+            guard state.generation == generation else { return }
+            if state.entries.count > 10_000 { state.entries.removeAll() }
+            state.entries[slug] = Entry(rules: rules, loadedAt: now)
+        }
+        return rules
+    }
+
+    func recentFailures(userID: UserID, ip: String?, at now: Timestamp) throws -> Int {
+        try base.recentFailures(userID: userID, ip: ip, at: now)
+    }
+
+    static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}
