@@ -54,6 +54,17 @@ final class StepUpInteropTests: XCTestCase {
       - model: application
         identifiers: {slug: portal}
         attrs: {name: "Portal", provider: portal}
+      - model: oauth2-provider
+        identifiers: {name: payroll}
+        attrs:
+          client_type: confidential
+          client_id: payroll
+          client_secret: !Env PORTAL_SECRET
+          redirect_uris: [{matching_mode: strict, url: "https://payroll.example.co.th/callback"}]
+          scopes: [openid]
+      - model: application
+        identifiers: {slug: payroll}
+        attrs: {name: "Payroll", provider: payroll, groups: [finance], sensitive: true, mfa_window: seconds=8}
     """
 
     override func setUpWithError() throws {
@@ -100,6 +111,9 @@ final class StepUpInteropTests: XCTestCase {
                           "redirect_uri": "https://ar.example.co.th/auth/callback"],
             "portal": ["slug": "portal", "client_id": "portal", "client_secret": portalSecret,
                        "redirect_uri": "https://portal.example.co.th/oidc/callback/"],
+            // The 30-minute window scaled to 8 s, so its end is crossed in real time.
+            "short_window": ["slug": "payroll", "client_id": "payroll", "client_secret": portalSecret,
+                             "redirect_uri": "https://payroll.example.co.th/callback", "window_seconds": 8],
         ]
         let file = blueprints.appendingPathComponent("rp.json")
         try JSONSerialization.data(withJSONObject: config).write(to: file)
@@ -107,7 +121,8 @@ final class StepUpInteropTests: XCTestCase {
         XCTAssertEqual(result.status, 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)\nserver:\n\(child.stderr.suffix(4000))")
         let passed = result.json?["passed"] as? [String] ?? []
         for name in ["portal.amr_pwd", "totp.enrolled_ten_recovery_codes", "totp.codes_shown_once", "stepup.prompted",
-                     "stepup.amr_mfa", "stepup.acr_mfa", "stepup.no_prompt_inside_window", "json.validate_challenge",
+                     "stepup.amr_mfa", "stepup.acr_mfa", "stepup.no_prompt_inside_window",
+                     "window.inside_no_prompt", "window.expired_prompts_again", "json.validate_challenge",
                      "json.wrong_code", "json.recovery_code", "json.recovery_code_single_use", "devices.listed", "devices.renamed",
                      "devices.removed", "devices.change_needs_mfa", "access.outsider_403_page",
                      "access.outsider_access_denied"] {

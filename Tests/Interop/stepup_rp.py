@@ -129,6 +129,28 @@ def main():
     result, shown = sign_in(browser, base, cfg["sensitive"], cfg)
     check("stepup.no_prompt_inside_window", result is not None and shown == 0 and browser.prompts == 1, shown)
 
+    # The window in real time, scaled down: an application whose window is a few seconds. Inside
+    # it (the code was just given): no prompt. Once it has passed: the prompt again.
+    if "short_window" in cfg:
+        short = cfg["short_window"]
+        result, shown = sign_in(browser, base, short, cfg)
+        check("window.inside_no_prompt", result is not None and shown == 0 and browser.prompts == 1, shown)
+        time.sleep(short["window_seconds"] + 1.5)
+        meta = requests.get(f"{base}/application/o/{short['slug']}/.well-known/openid-configuration", timeout=10).json()
+        client = OAuth2Session(short["client_id"], short["client_secret"], scope="openid",
+                               redirect_uri=short["redirect_uri"], code_challenge_method="S256")
+        url, _ = client.create_authorization_url(meta["authorization_endpoint"], nonce="n-window",
+                                                 code_verifier=secrets.token_urlsafe(48))
+        response = browser.session.get(url, allow_redirects=False, timeout=10)
+        for _ in range(10):
+            if response.status_code not in (301, 302, 303, 307, 308):
+                break
+            location = browser.absolute(response.headers["Location"])
+            check("window.expired_not_back_at_the_app", not location.startswith(short["redirect_uri"]), location)
+            response = browser.session.get(location, allow_redirects=False, timeout=10)
+        check("window.expired_prompts_again", response.status_code == 200 and 'name="code"' in response.text
+              and "ak-stage-authenticator-validate" in response.text, response.text[:300])
+
     # The JSON executor (authentik's API) asks for the same second factor; a wrong code is an
     # error on the code field, a recovery code passes once.
     api = f"{base}/api/v3/flows/executor/default-authenticator-validation-flow/"
