@@ -74,7 +74,7 @@ struct ClientAuthenticator: Sendable {
         // Compare against something even when the client is unknown, so timing says nothing.
         let client = try clients.client(clientID: id)
         let expected = client?.clientSecret ?? "gatehouse-unknown-client-placeholder"
-        let matches = ConstantTime.equal(Array(Digest.sha256(secret)), Array(Digest.sha256(expected)))
+        let matches = constantTimeEquals(Array(Digest.sha256(secret)), Array(Digest.sha256(expected)))
         guard let client, client.application != nil, client.clientType == .confidential, client.clientSecret != nil, matches else {
             throw OAuthError.invalidClient()
         }
@@ -127,15 +127,6 @@ extension String {
     }
 }
 
-/// Equal-length comparison whose time does not depend on where the bytes differ.
-enum ConstantTime {
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
-    }
-}
 
 /// Standard base64 (with padding) for Basic credentials.
 enum Base64 {

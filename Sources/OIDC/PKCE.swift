@@ -20,6 +20,6 @@ enum PKCE {
         case "plain": computed = verifier
         default: return false
         }
-        return ConstantTime.equal(Array(computed.utf8), Array(challenge.utf8))
+        return constantTimeEquals(Array(computed.utf8), Array(challenge.utf8))
     }
 }

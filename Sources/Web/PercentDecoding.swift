@@ -61,3 +61,23 @@ enum PercentDecoding {
         }
     }
 }
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (ALPHA DIGIT - . _ ~): safe
+/// for a query value, a form value or the user-info of a URL.
+public func percentEncodedUnreserved(_ text: String) -> String {
+    let hex = Array("0123456789ABCDEF".utf8)
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            out.unicodeScalars.append("%")
+            out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+            out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+        }
+    }
+    return out
+}

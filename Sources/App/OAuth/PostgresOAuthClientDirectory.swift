@@ -137,7 +137,7 @@ public final class PostgresOAuthClientDirectory: OAuthClientDirectory, @unchecke
     // MARK: - loading
 
     private func snapshot() throws(StoreError) -> Snapshot {
-        let now = Self.monotonicSeconds()
+        let now = monotonicSeconds()
         let (cached, generation): (Snapshot?, Int) = state.withLock { state in
             let ttl = state.listening ? timeToLive : min(timeToLive, Self.unlistenedTimeToLive)
             if let snapshot = state.snapshot, now - snapshot.loadedAt < ttl { return (snapshot, state.generation) }
@@ -211,9 +211,4 @@ public final class PostgresOAuthClientDirectory: OAuthClientDirectory, @unchecke
         return snapshot
     }
 
-    private static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
 }

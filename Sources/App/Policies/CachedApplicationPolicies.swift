@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Store
 
 /// Application access rules served from memory: parsed once (CEL included) instead of two
@@ -36,7 +33,7 @@ final class CachedApplicationPolicies: ApplicationPolicySource, @unchecked Senda
     }
 
     func rules(applicationSlug slug: String) throws -> ApplicationAccessRules? {
-        let now = Self.monotonicSeconds()
+        let now = monotonicSeconds()
         let (hit, generation): (Entry?, Int) = state.withLock { ($0.entries[slug], $0.generation) }
         if let hit, now - hit.loadedAt < timeToLive { return hit.rules }
         let rules = try base.rules(applicationSlug: slug)
@@ -53,9 +50,4 @@ final class CachedApplicationPolicies: ApplicationPolicySource, @unchecked Senda
         try base.recentFailures(userID: userID, ip: ip, at: now)
     }
 
-    static func monotonicSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
 }

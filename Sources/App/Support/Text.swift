@@ -27,21 +27,6 @@ func percentDecoded(_ text: String) -> String? {
     return String(validating: bytes, as: UTF8.self)
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986: ALPHA DIGIT - . _ ~).
-func percentEncodedUnreserved(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-        default:
-            let digits = Array("0123456789ABCDEF")
-            out += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
-        }
-    }
-    return out
-}
 
 enum FileKind { case missing, file, directory, other }
 
