@@ -54,6 +54,7 @@ public enum ServerRunner {
         // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
         let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
+        login.authenticationFlow = config.authenticationFlow
         let oidcLogger = logger
         let policyLogger = logger
         let applicationPolicies = CachedApplicationPolicies(base: PostgresApplicationPolicies(pool: pool))

@@ -25,6 +25,7 @@ final class ConfigTests: XCTestCase {
             "GATEHOUSE_BRAND_NAME": "Acme Login",
             "GATEHOUSE_BRAND_LOGO_URL": "https://cdn.example.com/logo.svg",
             "GATEHOUSE_BRAND_PRIMARY_COLOR": "#1F6FEB",
+            "GATEHOUSE_AUTHENTICATION_FLOW": "default-authentication-mfa-flow",
         ]
     }
 
@@ -71,6 +72,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.logFormat, .json)
         XCTAssertEqual(config.maxConnections, 10000)
         XCTAssertEqual(config.brandName, "Gatehouse")
+        XCTAssertEqual(config.authenticationFlow, "default-authentication-flow")
         XCTAssertTrue(config.trustedProxies.isEmpty)
         XCTAssertTrue(config.ldapListen.isEmpty)
         XCTAssertNil(config.tls)
@@ -99,10 +101,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.logFormat, .text)
         XCTAssertEqual(config.maxConnections, 500)
         XCTAssertEqual(config.brandName, "Acme Login")
+        XCTAssertEqual(config.authenticationFlow, "default-authentication-mfa-flow")
         XCTAssertEqual(config.brandLogoURL, "https://cdn.example.com/logo.svg")
         XCTAssertEqual(config.brandPrimaryColor, "#1f6feb")
         XCTAssertTrue(config.warnings.isEmpty, "\(config.warnings)")
-        XCTAssertEqual(config.explicitKeys.count, 16)
+        XCTAssertEqual(config.explicitKeys.count, 17)
         XCTAssertNoThrow(try config.validateForServe())
     }
 
@@ -136,6 +139,7 @@ final class ConfigTests: XCTestCase {
             ("GATEHOUSE_BRAND_NAME", String(repeating: "x", count: 101), "at most 100"),
             ("GATEHOUSE_BRAND_LOGO_URL", "javascript:alert(1)", "http(s) URL"),
             ("GATEHOUSE_BRAND_PRIMARY_COLOR", "blue", "#1f6feb"),
+            ("GATEHOUSE_AUTHENTICATION_FLOW", "default-invalidation-flow", "must be one of default-authentication-flow"),
             ("GATEHOUSE_BRAND_PRIMARY_COLOR", "#12345", "#1f6feb"),
             ("GATEHOUSE_BRAND_PRIMARY_COLOR", "#１２３４５６", "#1f6feb"),
         ]
@@ -200,7 +204,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(text.contains("GATEHOUSE_DATABASE_URL=postgresql://gh:****@db.internal:5432/gatehouse?sslmode=require"), text)
         XCTAssertTrue(text.contains("GATEHOUSE_REDIS_URL=redis://:****@cache.internal:6380/3"), text)
         XCTAssertTrue(text.contains("GATEHOUSE_SECRET_KEY=****"), text)
-        XCTAssertEqual(config.redacted().count, 17)
+        XCTAssertEqual(config.redacted().count, 18)
     }
 
     func testDatabaseURLMasking() throws {

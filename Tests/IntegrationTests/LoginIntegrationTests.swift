@@ -138,6 +138,22 @@ final class LoginIntegrationTests: XCTestCase {
         return jsonObject(try browser.postJSON(Self.executor, ["component": "ak-stage-password", "password": password]))
     }
 
+    /// `GATEHOUSE_AUTHENTICATION_FLOW` moves every "sign in first" link and redirect.
+    func testTheConfiguredSignInFlowIsWhereSignInLinksGo() throws {
+        child.stop()
+        let env = try IntegrationEnvironment.live()
+        child = try GatehouseChild.serve(env, overrides: ["GATEHOUSE_DATABASE_URL": scratch.url,
+                                                          "GATEHOUSE_AUTHENTICATION_FLOW": "default-authentication-mfa-flow"])
+        try child.waitUntilLive()
+        let browser = Browser(port: child.port)
+        let landing = try browser.get("/")
+        XCTAssertTrue(landing.body.contains("href=\"/if/flow/default-authentication-mfa-flow/\""), landing.body)
+        let setup = try browser.get("/if/flow/default-authenticator-totp-setup/")
+        XCTAssertEqual(setup.status, 302)
+        XCTAssertTrue(setup.header("location")?.hasPrefix("/if/flow/default-authentication-mfa-flow/?restart=1&next=") == true,
+                      "\(setup.header("location") ?? "")")
+    }
+
     func testSignInThroughHTMLPageThenUsersMeThenLogout() throws {
         let browser = Browser(port: child.port)
         XCTAssertEqual(try browser.get(Self.me).status, 403)

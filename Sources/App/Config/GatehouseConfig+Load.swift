@@ -119,6 +119,12 @@ extension GatehouseConfig {
             }
             return number
         }) { config.maxConnections = maximum }
+        if let flow = try check(ConfigKey.authenticationFlow, { text throws(ValueProblem) -> String in
+            guard GatehouseConfig.authenticationFlows.contains(text) else {
+                throw ValueProblem("must be one of \(GatehouseConfig.authenticationFlows.joined(separator: ", ")) (got \(shown(text)))")
+            }
+            return text
+        }) { config.authenticationFlow = flow }
         if let name = try check(ConfigKey.brandName, { text throws(ValueProblem) -> String in
             guard text.count <= 100 else { throw ValueProblem("must be at most 100 characters") }
             guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -20,6 +20,7 @@ extension GatehouseConfig {
             (ConfigKey.brandName, brandName),
             (ConfigKey.brandLogoURL, brandLogoURL ?? "(unset)"),
             (ConfigKey.brandPrimaryColor, brandPrimaryColor ?? "(unset)"),
+            (ConfigKey.authenticationFlow, authenticationFlow),
         ]
     }
 

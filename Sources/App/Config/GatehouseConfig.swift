@@ -37,7 +37,13 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
     /// `GATEHOUSE_MAX_CONNECTIONS`: open client connections at most. Default 10000.
     public var maxConnections: Int
     /// `GATEHOUSE_BRAND_NAME`: shown on pages and in e-mails. Default "Gatehouse".
+    /// The built-in flows that may sign people in.
+    public static let authenticationFlows = ["default-authentication-flow", "default-authentication-mfa-flow"]
+    public static let defaultAuthenticationFlow = "default-authentication-flow"
     public var brandName: String
+    /// The flow that signs people in (`default-authentication-flow`: password, MFA at step-up;
+    /// `default-authentication-mfa-flow`: a second factor at every sign-in).
+    public var authenticationFlow: String
     /// `GATEHOUSE_BRAND_LOGO_URL`: an http(s) URL or an absolute path on this server.
     public var brandLogoURL: String?
     /// `GATEHOUSE_BRAND_PRIMARY_COLOR`: `#rrggbb`, lower-cased.
@@ -76,6 +82,7 @@ public struct GatehouseConfig: Sendable, Equatable, CustomStringConvertible {
         logFormat = .json
         maxConnections = 10000
         brandName = "Gatehouse"
+        authenticationFlow = Self.defaultAuthenticationFlow
         brandLogoURL = nil
         brandPrimaryColor = nil
         warnings = []
@@ -123,11 +130,12 @@ public enum ConfigKey {
     public static let brandName = "GATEHOUSE_BRAND_NAME"
     public static let brandLogoURL = "GATEHOUSE_BRAND_LOGO_URL"
     public static let brandPrimaryColor = "GATEHOUSE_BRAND_PRIMARY_COLOR"
+    public static let authenticationFlow = "GATEHOUSE_AUTHENTICATION_FLOW"
 
     public static let all: [String] = [
         configFile, listen, externalURL, databaseURL, redisURL, secretKey, secretKeyPrevious, blueprintsDir, ldapListen,
         trustedProxies, tlsCert, tlsKey, logLevel, logFormat, maxConnections, brandName, brandLogoURL,
-        brandPrimaryColor,
+        brandPrimaryColor, authenticationFlow,
     ]
 
     /// Prefixes of variables that belong to tooling, not to the server (never warned about).

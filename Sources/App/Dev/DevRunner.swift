@@ -149,7 +149,7 @@ public enum DevRunner {
         } catch { throw failure(error) }
         return DemoLogins(usernames: results.flatMap(\.usernames), passwordSource: passwordSource,
                           generatedPassword: generated,
-                          signInURL: config.externalURL + "/if/flow/default-authentication-flow/")
+                          signInURL: config.externalURL + "/if/flow/\(config.authenticationFlow)/")
     }
 
     static let demoPasswordVariable = "GATEHOUSE_DEMO_PASSWORD"

@@ -22,7 +22,6 @@ struct SourceRoutes {
 
     static let loginPath = "/source/oauth/login/:slug/"
     static let callbackPath = "/source/oauth/callback/:slug/"
-    static let defaultFlow = "default-authentication-flow"
 
     func register(on group: RouteGroup) {
         group.get(Self.loginPath) { request in try start(request) }
@@ -48,7 +47,7 @@ struct SourceRoutes {
             plan = stored
             if let next = request.query("next") { plan.next = LocalPath.sanitize(next) }
         } else {
-            guard let fresh = login.executor.start(flowSlug: Self.defaultFlow, next: request.query("next")) else {
+            guard let fresh = login.executor.start(flowSlug: login.authenticationFlow, next: request.query("next")) else {
                 throw WebError.notFound
             }
             plan = fresh

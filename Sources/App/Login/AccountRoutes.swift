@@ -7,7 +7,6 @@ struct AccountRoutes {
     let services: LoginServices
 
     static let mePath = "/api/v3/core/users/me/"
-    static let signInPath = "/if/flow/default-authentication-flow/"
     static let signOutPath = "/if/flow/default-invalidation-flow/"
 
     func register(on group: RouteGroup) {
@@ -60,7 +59,7 @@ struct AccountRoutes {
             """
         } else {
             account = """
-            <p><a class="gh-button" href="\(Self.signInPath)">\(request.t("landing.sign_in"))</a></p>
+            <p><a class="gh-button" href="\(services.signInPath)">\(request.t("landing.sign_in"))</a></p>
 
             """
         }

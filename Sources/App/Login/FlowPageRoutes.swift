@@ -25,7 +25,7 @@ struct FlowPageRoutes {
         if flow.designation == .stageConfiguration, try services.resolver.current(request)?.user == nil {
             // Step-up and enrolment act for a signed-in user: sign in first, then come back here.
             let here = request.rawPath + (request.rawQuery.map { "?" + $0 } ?? "")
-            var response = Response.redirect(to: "/if/flow/default-authentication-flow/?restart=1&next=" + queryEscape(here),
+            var response = Response.redirect(to: services.signInPath + "?restart=1&next=" + queryEscape(here),
                                              status: .found)
             response.headers.set("Cache-Control", "no-store")
             return response

@@ -10,6 +10,10 @@ import Web
 /// builds it from the pool; a Redis session cache or throttle is swapped in by passing a
 /// different `sessions` / `throttle` (one line there).
 public struct LoginServices: Sendable {
+    /// The flow that signs people in (`GATEHOUSE_AUTHENTICATION_FLOW`); every "sign in first"
+    /// link and redirect goes there.
+    public var authenticationFlow = GatehouseConfig.defaultAuthenticationFlow
+    public var signInPath: String { "/if/flow/\(authenticationFlow)/" }
     public let users: any UserStore
     public let sessions: any SessionStore
     public let events: any EventStore

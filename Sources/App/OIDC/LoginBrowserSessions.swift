@@ -7,8 +7,6 @@ import Web
 /// authentication flow starts.
 struct LoginBrowserSessions: BrowserSessions {
     let services: LoginServices
-    /// The flow that signs people in (authentik's default slug).
-    var authenticationFlow = "default-authentication-flow"
 
     func current(_ request: Request) throws -> BrowserSession? {
         guard let current = try services.resolver.current(request), let user = current.user else { return nil }
@@ -35,7 +33,7 @@ struct LoginBrowserSessions: BrowserSessions {
     }
 
     func loginLocation(returnTo: String, loginHint: String?) -> String {
-        var location = "/if/flow/\(authenticationFlow)/?restart=1&next=" + queryEscape(returnTo)
+        var location = services.signInPath + "?restart=1&next=" + queryEscape(returnTo)
         if let loginHint { location += "&login_hint=" + queryEscape(loginHint) }
         return location
     }
