@@ -24,6 +24,8 @@ struct ClaimsBuilder: Sendable {
 
     func claims(user: User, client: OAuthClient, scopes: [String]) throws -> [String: JSONValue] {
         var out: [String: JSONValue] = ["sub": .string(Self.subject(for: user, client: client))]
+        // Parsed once for the claims below, not once per claim.
+        let attributes = JSONValue.parse(user.attributes.text)?.objectValue ?? [:]
         let granted = Set(scopes)
         var groups: [String]?
         func groupNames() throws -> [String] {
@@ -36,18 +38,18 @@ struct ClaimsBuilder: Sendable {
             out["email"] = .string(email)
             // Addresses come from the administrator, SCIM or the upstream directory, not from
             // the user, so they count as verified unless an attribute says otherwise.
-            out["email_verified"] = .bool(Self.attribute(user, "email_verified") != .bool(false))
+            out["email_verified"] = .bool(attributes["email_verified"] != .bool(false))
         }
         if granted.contains("profile") {
             out["name"] = .string(user.name.isEmpty ? user.username : user.name)
             out["preferred_username"] = .string(user.username)
             out["nickname"] = .string(user.username)
-            if case .string(let given)? = Self.attribute(user, "given_name") {
+            if case .string(let given)? = attributes["given_name"] {
                 out["given_name"] = .string(given)
             } else {
                 out["given_name"] = .string(user.name.isEmpty ? user.username : user.name)
             }
-            if case .string(let family)? = Self.attribute(user, "family_name") { out["family_name"] = .string(family) }
+            if case .string(let family)? = attributes["family_name"] { out["family_name"] = .string(family) }
             out["groups"] = .strings(try groupNames())
         }
         if granted.contains("groups") { out["groups"] = .strings(try groupNames()) }

@@ -120,7 +120,8 @@ final class GatehouseChild: @unchecked Sendable {
         var environment = [
             "GATEHOUSE_LISTEN": "127.0.0.1:\(port)",
             "GATEHOUSE_EXTERNAL_URL": "http://127.0.0.1:\(port)",
-            "GATEHOUSE_DATABASE_URL": try runDatabase(env).url,
+            // The run's own database, unless the test brings one.
+            "GATEHOUSE_DATABASE_URL": overrides["GATEHOUSE_DATABASE_URL"] != nil ? "" : try runDatabase(env).url,
             "GATEHOUSE_REDIS_URL": env.redisURL,
             "GATEHOUSE_SECRET_KEY": key,
             "GATEHOUSE_LOG_FORMAT": "json",

@@ -66,15 +66,9 @@ struct SourceRoutes {
             try login.sessions.setFlowState(idHash: current.session.idHash, plan.jsonText())
         } else {
             // No session, or a signed-in one (signing in again): a fresh pre-login session.
-            let token = SecureRandom.token(byteCount: 32)
-            let session = Session(
-                idHash: Digest.sha256(token), userID: nil, createdAt: now, lastSeenAt: now,
-                expiresAt: now.adding(seconds: LoginServices.preLoginAbsoluteSeconds),
-                idleTimeoutSeconds: LoginServices.preLoginIdleSeconds, clientIP: request.clientIP,
-                userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) }, flowState: plan.jsonText())
-            try login.sessions.createSession(session)
-            cookies.append(SessionCookie.set(token, maxAge: nil, for: request))
-            current = CurrentSession(session: session, user: nil)
+            let (started, cookie) = try login.startPreLoginSession(request, plan: plan, at: now)
+            cookies.append(cookie)
+            current = started
         }
         var response = Response.redirect(to: begun.url, status: .found)
         response.headers.set("Cache-Control", "no-store")

@@ -37,16 +37,10 @@ struct FlowStep {
         // The plan lives in a session: a browser without one gets a pre-login session now.
         // Logging out needs no plan to survive a request, so it never creates one.
         if current == nil, flow.designation != .invalidation {
-            let token = SecureRandom.token(byteCount: 32)
-            let session = Session(
-                idHash: Digest.sha256(token), userID: nil, createdAt: now, lastSeenAt: now,
-                expiresAt: now.adding(seconds: LoginServices.preLoginAbsoluteSeconds),
-                idleTimeoutSeconds: LoginServices.preLoginIdleSeconds, clientIP: request.clientIP,
-                userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) }, flowState: plan.jsonText())
-            try services.sessions.createSession(session)
-            cookies.append(SessionCookie.set(token, maxAge: nil, for: request))
-            current = CurrentSession(session: session, user: nil)
-            storedState = session.flowState
+            let (started, cookie) = try services.startPreLoginSession(request, plan: plan, at: now)
+            cookies.append(cookie)
+            current = started
+            storedState = started.session.flowState
         }
 
         let context = FlowContext(clientIP: request.clientIP,

@@ -95,3 +95,18 @@ public struct LoginServices: Sendable {
                       webAuthn: webAuthn)
     }
 }
+
+extension LoginServices {
+    /// A new pre-login session (no user yet) carrying `plan`, for a browser that has none, and
+    /// the cookie that names it. The flow page and the upstream-source login both start here.
+    func startPreLoginSession(_ request: Request, plan: FlowPlan, at now: Timestamp) throws -> (CurrentSession, SetCookie) {
+        let token = SecureRandom.token(byteCount: 32)
+        let session = Session(
+            idHash: Digest.sha256(token), userID: nil, createdAt: now, lastSeenAt: now,
+            expiresAt: now.adding(seconds: Self.preLoginAbsoluteSeconds),
+            idleTimeoutSeconds: Self.preLoginIdleSeconds, clientIP: request.clientIP,
+            userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) }, flowState: plan.jsonText())
+        try sessions.createSession(session)
+        return (CurrentSession(session: session, user: nil), SessionCookie.set(token, maxAge: nil, for: request))
+    }
+}
