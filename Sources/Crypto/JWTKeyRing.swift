@@ -58,4 +58,7 @@ public protocol JWTKeyRing: Sendable {
     func verify(_ compact: String) throws(JOSEError) -> VerifiedJWS
     /// The JWK Set document (`{"keys":[…]}`) with every public key that may still verify.
     func jwksJSON() -> [UInt8]
+    /// The same, limited to the keys of one algorithm: what an application signed with that
+    /// algorithm publishes (the key pairs are the server's, shared by every application).
+    func jwksJSON(for algorithm: JWSAlgorithm) -> [UInt8]
 }

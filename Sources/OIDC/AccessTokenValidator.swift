@@ -60,7 +60,7 @@ struct AccessTokenValidator: Sendable {
         guard let sealedUser = claims[TokenIssuer.userClaim]?.stringValue,
               let userIDText = try? provider.tokenSealer.openString(sealedUser, context: TokenIssuer.userClaimContext),
               let user = try provider.users.user(id: UserID(userIDText)), user.isActive,
-              ClaimsBuilder.subject(for: user, client: client) == sub else {
+              try ClaimsBuilder(provider: provider).subject(for: user, client: client) == sub else {
             throw OAuthError(.invalidToken, "the token's user is not active")
         }
         let scopes = (try? parseScopes(claims["scope"]?.stringValue)) ?? []

@@ -26,7 +26,7 @@ struct AuthorizeEndpoint: Sendable {
         } catch let error as AuthorizeRequest.Redirectable {
             audit(request, "oauth.authorize", outcome: error.error.code.rawValue, client: error.client.clientID, user: nil)
             return respond(request, to: error.redirectURI, mode: error.responseMode, client: error.client,
-                           values: errorValues(error.error, state: error.state))
+                           values: errorValues(error.error, state: error.state, client: error.client))
         } catch let error as OAuthError {
             return errorPage(request, error.description)
         }
@@ -40,7 +40,15 @@ struct AuthorizeEndpoint: Sendable {
 
     private func proceed(_ request: Request, _ auth: AuthorizeRequest) throws -> Response {
         let now = provider.clock()
+        let hint = try auth.idTokenHint.map { hint throws(OAuthError) in
+            try IDTokenHint.verify(hint, provider: provider, client: auth.client, slug: auth.client.application?.slug ?? "")
+        }
         let session = try provider.sessions.current(request)
+        // OIDC Core §3.1.2.1: a hint naming someone other than the signed-in user is
+        // `login_required`; the code must never be issued for the wrong person.
+        if let hint, let session, hint.subject != (try ClaimsBuilder(provider: provider).subject(for: session.user, client: auth.client)) {
+            throw OAuthError(.loginRequired, "the signed-in user is not the one id_token_hint names")
+        }
         var mustSignIn = session == nil || auth.prompts.contains("login")
         if let session, let maxAge = auth.maxAge,
            now.microsecondsSince1970 - session.authTime.microsecondsSince1970 > Int64(maxAge) * 1_000_000 {
@@ -196,7 +204,7 @@ struct AuthorizeEndpoint: Sendable {
             return errorPage(request, error.message)
         } catch let error as AuthorizeRequest.Redirectable {
             return respond(request, to: error.redirectURI, mode: error.responseMode, client: error.client,
-                           values: errorValues(error.error, state: error.state))
+                           values: errorValues(error.error, state: error.state, client: error.client))
         }
         do {
             guard let session = try provider.sessions.current(request) else {
@@ -227,15 +235,17 @@ struct AuthorizeEndpoint: Sendable {
 
     private func issuer(_ client: OAuthClient) -> String { provider.issuer(slug: client.application?.slug ?? "") }
 
-    private func errorValues(_ error: OAuthError, state: String?) -> [(String, String)] {
+    /// Every redirect to the client carries `iss` (RFC 9207 §2, advertised in discovery), the
+    /// errors found while parsing the request included.
+    private func errorValues(_ error: OAuthError, state: String?, client: OAuthClient) -> [(String, String)] {
         var values = [("error", error.code.rawValue), ("error_description", error.description)]
         if let state { values.append(("state", state)) }
+        values.append(("iss", issuer(client)))
         return values
     }
 
     private func redirectError(_ request: Request, _ auth: AuthorizeRequest, _ error: OAuthError) -> Response {
-        var values = errorValues(error, state: auth.state)
-        values.append(("iss", issuer(auth.client)))
+        let values = errorValues(error, state: auth.state, client: auth.client)
         if error.code == .accessDenied, !request.prefersJSON, auth.prompts.isEmpty || !auth.prompts.contains("none"),
            error.description == "the user may not use this application" {
             // A person is looking: tell them plainly, with a link back to the application.

@@ -15,6 +15,8 @@ struct AuthorizeRequest: Sendable {
     let prompts: Set<String>
     let maxAge: Int?
     let loginHint: String?
+    /// `id_token_hint` as sent; checked against our keys where the session is known.
+    let idTokenHint: String?
     /// `acr_values`, in order of preference (OIDC Core §3.1.2.1).
     let acrValues: [String]
     let parameters: OAuthParameters
@@ -55,7 +57,7 @@ struct AuthorizeRequest: Sendable {
         do {
             state = try parameters.single("state")
         } catch {
-            throw Untrusted(message: "state is given more than once.")
+            throw Untrusted(message: error.description)
         }
         var mode = ResponseMode.query
         func fail(_ error: OAuthError) -> Redirectable {
@@ -128,13 +130,13 @@ struct AuthorizeRequest: Sendable {
                 maxAge = value
             }
             let loginHint = try parameters.single("login_hint").map { String($0.prefix(256)) }
-            _ = try parameters.single("id_token_hint")
+            let idTokenHint = try parameters.single("id_token_hint")
             let acrValues = (try parameters.single("acr_values") ?? "").split(separator: " ").prefix(16).map(String.init)
             _ = try parameters.single("ui_locales")
 
             return AuthorizeRequest(client: client, redirectURI: redirect, state: state, responseMode: mode, scopes: scopes,
                                     nonce: nonce, codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : method,
-                                    prompts: prompts, maxAge: maxAge, loginHint: loginHint, acrValues: acrValues,
+                                    prompts: prompts, maxAge: maxAge, loginHint: loginHint, idTokenHint: idTokenHint, acrValues: acrValues,
                                     parameters: parameters)
         } catch let error as OAuthError {
             throw fail(error)

@@ -8,24 +8,35 @@ struct ClaimsBuilder: Sendable {
 
     static let standardScopes: Set<String> = ["openid", "email", "profile", "groups", "offline_access"]
 
-    static func subject(for user: User, client: OAuthClient) -> String {
+    /// `sub` (OIDC Core §2: unique within the issuer, never reassigned). In `user_email` mode
+    /// it is the address only while it is a verified address that no other account holds;
+    /// otherwise the user id, so two accounts can never share a subject.
+    func subject(for user: User, client: OAuthClient) throws -> String {
         switch client.subjectMode {
         case .hashedUserID:
             // Per client, so two applications cannot join their data on `sub`.
             return Hex.encode(Digest.sha256("gatehouse/oidc/sub/v1:" + user.id.rawValue + ":" + client.clientID))
         case .username: return user.username
-        case .email:
-            // Only an address nobody has disowned: an unverified upstream address could name someone else.
-            guard let email = user.email, attribute(user, "email_verified") != .bool(false) else { return user.id.rawValue }
-            return email
+        case .email: return try verifiedEmail(of: user) ?? user.id.rawValue
         case .uuid: return user.id.rawValue
         }
     }
 
+    /// The user's address when it may be vouched for: not disowned by an upstream
+    /// (`email_verified: false`), and held by no other account (new clashes are refused when
+    /// accounts are written; this catches ones older than that rule).
+    func verifiedEmail(of user: User, attributes: [String: JSONValue]? = nil) throws -> String? {
+        guard let email = user.email, !email.isEmpty else { return nil }
+        let attributes = attributes ?? JSONValue.parse(user.attributes.text)?.objectValue ?? [:]
+        guard attributes["email_verified"] != .bool(false) else { return nil }
+        guard try provider.users.users(email: email).allSatisfy({ $0.id == user.id }) else { return nil }
+        return email
+    }
+
     func claims(user: User, client: OAuthClient, scopes: [String]) throws -> [String: JSONValue] {
-        var out: [String: JSONValue] = ["sub": .string(Self.subject(for: user, client: client))]
         // Parsed once for the claims below, not once per claim.
         let attributes = JSONValue.parse(user.attributes.text)?.objectValue ?? [:]
+        var out: [String: JSONValue] = ["sub": .string(try subject(for: user, client: client))]
         let granted = Set(scopes)
         var groups: [String]?
         func groupNames() throws -> [String] {
@@ -37,18 +48,17 @@ struct ClaimsBuilder: Sendable {
         if granted.contains("email"), let email = user.email, !email.isEmpty {
             out["email"] = .string(email)
             // Addresses come from the administrator, SCIM or the upstream directory, not from
-            // the user, so they count as verified unless an attribute says otherwise.
-            out["email_verified"] = .bool(attributes["email_verified"] != .bool(false))
+            // the user, so they count as verified unless an attribute says otherwise, or
+            // another account holds the same address.
+            out["email_verified"] = .bool(try verifiedEmail(of: user, attributes: attributes) != nil)
         }
         if granted.contains("profile") {
             out["name"] = .string(user.name.isEmpty ? user.username : user.name)
             out["preferred_username"] = .string(user.username)
             out["nickname"] = .string(user.username)
-            if case .string(let given)? = attributes["given_name"] {
-                out["given_name"] = .string(given)
-            } else {
-                out["given_name"] = .string(user.name.isEmpty ? user.username : user.name)
-            }
+            // Only a given name someone actually gave (SCIM `name.givenName`, the upstream's
+            // `given_name`): the full name in `given_name` misleads applications that greet by it.
+            if case .string(let given)? = attributes["given_name"], !given.isEmpty { out["given_name"] = .string(given) }
             if case .string(let family)? = attributes["family_name"] { out["family_name"] = .string(family) }
             out["groups"] = .strings(try groupNames())
         }

@@ -17,7 +17,7 @@ struct DiscoveryEndpoints: Sendable {
     }
 
     func jwks(_ request: Request) throws -> Response {
-        guard let slug = request.parameter("slug"), try provider.clients.client(applicationSlug: slug) != nil else {
+        guard let slug = request.parameter("slug"), let client = try provider.clients.client(applicationSlug: slug) else {
             throw WebError.notFound
         }
         var headers = HTTPHeaders()
@@ -25,7 +25,8 @@ struct DiscoveryEndpoints: Sendable {
         // Short: clients re-fetch soon after a key rotation.
         headers.add("Cache-Control", "public, max-age=300")
         headers.add("Access-Control-Allow-Origin", "*")
-        return Response(status: .ok, headers: headers, body: provider.keys.jwksJSON())
+        return Response(status: .ok, headers: headers,
+                        body: provider.keys.jwksJSON(for: TokenIssuer(provider: provider).algorithm(client)))
     }
 
     private func document(_ request: Request, openID: Bool) throws -> Response {

@@ -31,6 +31,11 @@ struct OAuthParameters: Sendable {
     func single(_ name: String) throws(OAuthError) -> String? {
         guard let list = values[name] else { return nil }
         guard list.count == 1 else { throw .invalidRequest("\(name) is given more than once") }
+        // No OAuth parameter holds a control character (RFC 6749 Appendix A limits each to
+        // printable characters); a NUL in a nonce or state would only reach the store.
+        guard !list[0].unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .invalidRequest("\(name) contains a control character")
+        }
         return list[0].isEmpty ? nil : list[0]
     }
 

@@ -53,7 +53,9 @@ struct AuthorizationCodeGrant: Sendable {
         guard code.utf8.count <= 256 else { throw OAuthError.invalidGrant("the code is not valid") }
 
         let redeemed: OAuthAuthorizationCode
-        switch try provider.grants.redeemCode(hash: Digest.sha256(code), at: provider.clock()) {
+        // The client is checked inside the redemption: a code presented by another client is
+        // unknown to it, so it neither burns a fresh code nor revokes what a spent one issued.
+        switch try provider.grants.redeemCode(hash: Digest.sha256(code), clientID: client.clientID, at: provider.clock()) {
         case .invalid:
             throw OAuthError.invalidGrant("the code is not valid or has expired")
         case .replayed(let grantID):
@@ -66,7 +68,6 @@ struct AuthorizationCodeGrant: Sendable {
         case .redeemed(let found):
             redeemed = found
         }
-        // The same words as an unknown code: a stolen code must not be confirmed as real.
         guard redeemed.clientID == client.clientID else { throw OAuthError.invalidGrant("the code is not valid or has expired") }
         // RFC 6749 §4.1.3: redirect_uri must be identical when it was in the authorization request.
         guard redirectURI == redeemed.redirectURI else { throw OAuthError.invalidGrant("redirect_uri does not match the authorization request") }
@@ -116,7 +117,9 @@ struct RefreshTokenGrant: Sendable {
                                                   userID: UserID(""), scopes: [], authTime: now, authMethods: [], acr: nil,
                                                   sessionID: nil, expiresAt: now)
         var (token, replacement) = issuer.replacementRefreshToken(for: template, client: client)
-        if !requestedScopes.isEmpty {
+        // RFC 9700 §4.14.2: reuse of a spent token is detected whatever else the request says,
+        // so a token that is not live goes straight to the rotation below, which tells reuse apart.
+        if !requestedScopes.isEmpty, old != nil {
             // RFC 6749 §6: the scope may narrow, never widen.
             guard Set(requestedScopes).isSubset(of: Set(template.scopes)) else {
                 throw OAuthError.invalidScope("the requested scope is wider than the original grant")
@@ -130,6 +133,8 @@ struct RefreshTokenGrant: Sendable {
         case .reused:
             throw OAuthError.invalidGrant("the refresh token was already used; every token of its grant is revoked")
         case .rotated(let spent):
+            // The read above found nothing live, so the scopes were never checked: refuse.
+            guard old != nil else { throw OAuthError.invalidGrant("the refresh token is not valid, expired or revoked") }
             old = spent
         }
         guard let spent = old, let user = try provider.users.user(id: spent.userID), user.isActive else {

@@ -61,7 +61,7 @@ struct TokenIssuer: Sendable {
         guard let slug = grant.client.application?.slug else { throw OAuthError(.unauthorizedClient, "the client has no application") }
         let issuer = provider.issuer(slug: slug)
         let lifetime = grant.client.accessTokenLifetimeSeconds
-        let subject = ClaimsBuilder.subject(for: grant.user, client: grant.client)
+        let subject = try ClaimsBuilder(provider: provider).subject(for: grant.user, client: grant.client)
         let jti = grant.grantID + "." + Base64URL.encode(SecureRandom.bytes(12))
         let acr = grant.acr ?? Self.acr(for: grant.authMethods)
 

@@ -91,7 +91,7 @@ struct IntrospectionEndpoint: Sendable {
         return .object([
             "active": .bool(true), "token_type": .string("refresh_token"), "client_id": .string(refresh.clientID),
             "scope": .string(refresh.scopes.joined(separator: " ")), "username": .string(user.username),
-            "sub": .string(ClaimsBuilder.subject(for: user, client: caller)),
+            "sub": .string(try ClaimsBuilder(provider: provider).subject(for: user, client: caller)),
             "exp": .int(refresh.expiresAt.microsecondsSince1970 / 1_000_000),
         ])
     }

@@ -174,7 +174,7 @@ public enum OAuthCodeRedemption: Sendable, Hashable {
     case redeemed(OAuthAuthorizationCode)
     /// Spent already: the caller must revoke `grantID` (RFC 6749 §4.1.2).
     case replayed(grantID: String)
-    /// Unknown or expired.
+    /// Unknown, expired, or issued to another client.
     case invalid
 }
 
@@ -218,7 +218,9 @@ public enum OAuthRefreshRotation: Sendable, Hashable {
 public protocol OAuthGrantStore: Sendable {
     func storeCode(_ code: OAuthAuthorizationCode) throws(StoreError)
     /// Spends the code atomically (two racing redemptions: one wins, the other sees `.replayed`).
-    func redeemCode(hash: [UInt8], at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption
+    /// Only for the client it was issued to: any other client gets `.invalid` and changes
+    /// nothing (it must neither burn a fresh code nor revoke what a spent one issued).
+    func redeemCode(hash: [UInt8], clientID: String, at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption
 
     func storeRefreshToken(_ token: OAuthRefreshToken) throws(StoreError)
     /// Spends `hash` (which must belong to `clientID`) and stores `replacement` in the same family.

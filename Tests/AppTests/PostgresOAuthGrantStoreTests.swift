@@ -43,18 +43,29 @@ final class PostgresOAuthGrantStoreTests: XCTestCase {
     func testCodeIsSingleUseAndKeepsItsFields() throws {
         let stored = code(1)
         try store.storeCode(stored)
-        XCTAssertEqual(try store.redeemCode(hash: hash(1), at: now), .redeemed(stored))
-        XCTAssertEqual(try store.redeemCode(hash: hash(1), at: now.adding(seconds: 1)), .replayed(grantID: stored.grantID))
-        XCTAssertEqual(try store.redeemCode(hash: hash(9), at: now), .invalid)
+        XCTAssertEqual(try store.redeemCode(hash: hash(1), clientID: "ar-aging", at: now), .redeemed(stored))
+        XCTAssertEqual(try store.redeemCode(hash: hash(1), clientID: "ar-aging", at: now.adding(seconds: 1)), .replayed(grantID: stored.grantID))
+        XCTAssertEqual(try store.redeemCode(hash: hash(9), clientID: "ar-aging", at: now), .invalid)
         XCTAssertThrowsError(try store.storeCode(stored)) { XCTAssertEqual($0 as? StoreError, .conflict(field: "token_hash")) }
         XCTAssertThrowsError(try store.storeCode(code(2, grant: "not-a-uuid"))) {
             guard case .invalid? = $0 as? StoreError else { return XCTFail("\($0)") }
         }
     }
 
+    func testAnotherClientCannotSpendOrReplayACode() throws {
+        let stored = code(3)
+        try store.storeCode(stored)
+        // A fresh code presented by another client is unknown to it, and stays fresh.
+        XCTAssertEqual(try store.redeemCode(hash: hash(3), clientID: "intruder", at: now), .invalid)
+        XCTAssertEqual(try store.redeemCode(hash: hash(3), clientID: "ar-aging", at: now), .redeemed(stored))
+        // A spent code is only "replayed" for its own client.
+        XCTAssertEqual(try store.redeemCode(hash: hash(3), clientID: "intruder", at: now), .invalid)
+        XCTAssertEqual(try store.redeemCode(hash: hash(3), clientID: "ar-aging", at: now), .replayed(grantID: stored.grantID))
+    }
+
     func testExpiredCodeIsInvalid() throws {
         try store.storeCode(code(1, expires: 60))
-        XCTAssertEqual(try store.redeemCode(hash: hash(1), at: now.adding(seconds: 60)), .invalid)
+        XCTAssertEqual(try store.redeemCode(hash: hash(1), clientID: "ar-aging", at: now.adding(seconds: 60)), .invalid)
     }
 
     func testConcurrentRedemptionHasExactlyOneWinner() throws {
@@ -69,7 +80,7 @@ final class PostgresOAuthGrantStoreTests: XCTestCase {
                 done.enter()
                 Thread.detachNewThread {
                     start.wait()
-                    let outcome = (try? store.redeemCode(hash: codeHash, at: now)) ?? .invalid
+                    let outcome = (try? store.redeemCode(hash: codeHash, clientID: "ar-aging", at: now)) ?? .invalid
                     outcomes.withLock { $0.append(outcome) }
                     done.leave()
                 }
@@ -166,7 +177,7 @@ final class PostgresOAuthGrantStoreTests: XCTestCase {
         try store.revokeGrant(grant, until: now.adding(seconds: 3600), at: now)
         XCTAssertTrue(try store.isRevoked(grantID: grant, jti: "other"))
         XCTAssertNil(try store.refreshToken(hash: hash(1), at: now))
-        XCTAssertEqual(try store.redeemCode(hash: hash(2), at: now), .invalid)
+        XCTAssertEqual(try store.redeemCode(hash: hash(2), clientID: "ar-aging", at: now), .invalid)
 
         XCTAssertFalse(try store.isRevoked(grantID: "g2", jti: "jti-1"))
         try store.revokeAccessToken(jti: "jti-1", until: now.adding(seconds: 60), at: now)
@@ -184,7 +195,7 @@ final class PostgresOAuthGrantStoreTests: XCTestCase {
         try store.storeCode(code(2))
         try PostgresUserStore(pool: pool).deactivateUser(user.id, at: now)
         XCTAssertNil(try store.refreshToken(hash: hash(1), at: now))
-        XCTAssertEqual(try store.redeemCode(hash: hash(2), at: now), .invalid)
+        XCTAssertEqual(try store.redeemCode(hash: hash(2), clientID: "ar-aging", at: now), .invalid)
         // Revoked, not merely hidden: reactivation does not bring them back.
         try PostgresUserStore(pool: pool).activateUser(user.id)
         XCTAssertNil(try store.refreshToken(hash: hash(1), at: now))

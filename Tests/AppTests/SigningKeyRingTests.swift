@@ -75,6 +75,13 @@ final class SigningKeyRingTests: XCTestCase {
         // Every node loaded the same keys.
         let kids = Set(table.compactMap { $0[1] })
         for ring in rings { XCTAssertEqual(Set(try jwks(ring).keys), kids) }
+        // An application's set: the keys of its own algorithm only.
+        for algorithm in JWSAlgorithm.allCases {
+            let object = try JSONSerialization.jsonObject(with: Data(rings[0].jwksJSON(for: algorithm))) as? [String: Any]
+            let keys = object?["keys"] as? [[String: Any]] ?? []
+            XCTAssertEqual(keys.count, 1, "\(algorithm)")
+            XCTAssertEqual(keys.first?["alg"] as? String, algorithm.rawValue)
+        }
         // Again: nothing new.
         XCTAssertEqual(try rings[0].ensureKeys(), [])
         XCTAssertEqual(try rows().count, 2)

@@ -82,9 +82,9 @@ final class FakeGrants: OAuthGrantStore {
     init(users: FakeUsers) { self.users = users }
 
     func storeCode(_ code: OAuthAuthorizationCode) throws(StoreError) { state.withLock { $0.codes[code.codeHash] = (code, false) } }
-    func redeemCode(hash: [UInt8], at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption {
+    func redeemCode(hash: [UInt8], clientID: String, at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption {
         state.withLock { s in
-            guard let (code, used) = s.codes[hash], code.expiresAt > now else { return .invalid }
+            guard let (code, used) = s.codes[hash], code.clientID == clientID, code.expiresAt > now else { return .invalid }
             if used { return .replayed(grantID: code.grantID) }
             s.codes[hash] = (code, true)
             return .redeemed(code)
@@ -157,6 +157,9 @@ struct FakeKeyRing: JWTKeyRing {
         return VerifiedJWS(algorithm: alg, keyID: "test-key", type: h?["typ"]?.stringValue, headerJSON: header, payloadJSON: payload)
     }
     func jwksJSON() -> [UInt8] { Array(#"{"keys":[{"kty":"oct","kid":"test-key"}]}"#.utf8) }
+    func jwksJSON(for algorithm: JWSAlgorithm) -> [UInt8] {
+        Array(#"{"keys":[{"kty":"oct","kid":"test-key","alg":"\#(algorithm.rawValue)"}]}"#.utf8)
+    }
 }
 
 /// Signed in when the request carries `Cookie: test_session=<username>`.

@@ -36,6 +36,8 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
         var current: [JWSAlgorithm: SigningKey] = [:]
         var verifying: [String: PublicKey] = [:]
         var jwks: [UInt8] = Array("{\"keys\":[]}".utf8)
+        /// The same, one set per algorithm (an application's JWKS lists its own algorithm only).
+        var jwksByAlgorithm: [JWSAlgorithm: [UInt8]] = [:]
     }
 
     struct State: Sendable {
@@ -155,7 +157,7 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
             }
         }
         var snapshot = Snapshot()
-        var jwks: [String] = []
+        var jwks: [(JWSAlgorithm, String)] = []
         for row in result.rows.indices {
             guard let id = result.value(row, "id"), let kid = result.value(row, "kid"),
                   let name = result.value(row, "algorithm") else { continue }
@@ -192,9 +194,13 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
             }
             guard snapshot.verifying[kid] == nil else { continue }
             snapshot.verifying[kid] = publicKey
-            jwks.append(publicKey.jwkJSON(keyID: kid))
+            jwks.append((algorithm, publicKey.jwkJSON(keyID: kid)))
         }
-        snapshot.jwks = Array("{\"keys\":[\(jwks.joined(separator: ","))]}".utf8)
+        func set(_ keys: [String]) -> [UInt8] { Array("{\"keys\":[\(keys.joined(separator: ","))]}".utf8) }
+        snapshot.jwks = set(jwks.map(\.1))
+        for algorithm in JWSAlgorithm.allCases {
+            snapshot.jwksByAlgorithm[algorithm] = set(jwks.filter { $0.0 == algorithm }.map(\.1))
+        }
         return snapshot
     }
 
@@ -232,6 +238,10 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
     }
 
     public func jwksJSON() -> [UInt8] { snapshot().jwks }
+
+    public func jwksJSON(for algorithm: JWSAlgorithm) -> [UInt8] {
+        snapshot().jwksByAlgorithm[algorithm] ?? Array("{\"keys\":[]}".utf8)
+    }
 
     /// Another node may have made this key since we loaded: reload now, unless we did so
     /// within `unknownKeyReloadInterval` (so a flood of made-up kids cannot flood PostgreSQL).

@@ -57,19 +57,20 @@ public struct PostgresOAuthGrantStore: OAuthGrantStore {
         }
     }
 
-    public func redeemCode(hash: [UInt8], at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption {
+    public func redeemCode(hash: [UInt8], clientID: String, at now: Timestamp) throws(StoreError) -> OAuthCodeRedemption {
         try runner.transaction { connection in
             // Row lock: a racing redemption waits here, then finds used_at set and matches nothing.
             let spent = try connection.query("""
                 UPDATE tokens t SET used_at = $2
-                WHERE t.token_hash = $1 AND t.kind = 'code' AND t.used_at IS NULL AND t.revoked_at IS NULL
-                  AND t.expires_at > $2
+                WHERE t.token_hash = $1 AND t.kind = 'code' AND t.client_id = $3 AND t.used_at IS NULL
+                  AND t.revoked_at IS NULL AND t.expires_at > $2
                 RETURNING \(Self.columns)
-                """, [.bytea(hash), now.pgValue])
+                """, [.bytea(hash), now.pgValue, .text(clientID)])
             if !spent.rows.isEmpty { return .redeemed(try Self.code(spent, 0)) }
             let seen = try connection.query("""
-                SELECT family_id::text AS grant_id FROM tokens WHERE token_hash = $1 AND kind = 'code' AND used_at IS NOT NULL
-                """, [.bytea(hash)])
+                SELECT family_id::text AS grant_id FROM tokens
+                WHERE token_hash = $1 AND kind = 'code' AND client_id = $2 AND used_at IS NOT NULL
+                """, [.bytea(hash), .text(clientID)])
             guard !seen.rows.isEmpty, let grantID = seen.value(0, "grant_id") else { return .invalid }
             return .replayed(grantID: grantID)
         }
