@@ -188,12 +188,47 @@ extension FlowExecutor {
         }
     }
 
+    // MARK: enrolment of a further authenticator
+
+    /// How recent an MFA verification of the session must be to add, change or remove an
+    /// authenticator (the own-device API uses the same window).
+    public static let authenticatorChangeWindowSeconds = 1800
+
+    /// True when the user has a second factor already: a confirmed TOTP device, a security
+    /// key or passkey, or recovery codes left.
+    func hasAuthenticators(_ user: User) throws(StoreError) -> Bool {
+        guard let authenticators else { return false }
+        if try authenticators.totpDevices(ofUser: user.id).contains(where: \.confirmed) { return true }
+        if try !authenticators.webAuthnDevices(ofUser: user.id).isEmpty { return true }
+        return try authenticators.recoveryCodeCount(userID: user.id) > 0
+    }
+
+    /// NIST SP 800-63B §6.1.2.1: "binding of an additional authenticator to a subscriber's
+    /// account" needs authentication with an existing authenticator at the same assurance.
+    /// A user who has a second factor proves it first, inside the setup stage (the validation
+    /// challenge is shown there), unless this flow or a recent verification of the session
+    /// did already. `nil`: go on with the setup; otherwise the result to return.
+    func requireExistingFactor(_ user: User, binding: StageBinding, flow: Flow, plan: inout FlowPlan, input: inout FlowInput,
+                               context: FlowContext) throws(StoreError) -> StageResult? {
+        guard try hasAuthenticators(user), !plan.methods.contains("mfa") else { return nil }
+        let validation = AuthenticatorValidation(lastAuthThresholdSeconds: Self.authenticatorChangeWindowSeconds, notConfigured: .deny)
+        let result = try authenticatorValidate(validation, binding: binding, flow: flow, plan: &plan, input: input, context: context)
+        guard case .advance = result else { return result }
+        // Verified: the setup challenge comes next, for this same stage.
+        input = .none
+        return nil
+    }
+
     // MARK: authenticator-totp-setup
 
     func totpSetup(binding: StageBinding, flow: Flow, plan: inout FlowPlan, input: FlowInput,
                    context: FlowContext) throws(StoreError) -> StageResult {
         guard let authenticators, let user = try verifiedUser(&plan, context) else {
             return .stop(FlowOutcome(step: .challenge(.accessDenied(message: Self.signInFirstMessage), errors: []), plan: nil))
+        }
+        var input = input
+        if let stop = try requireExistingFactor(user, binding: binding, flow: flow, plan: &plan, input: &input, context: context) {
+            return stop
         }
         let now = context.now
         var device = try plan.setupDeviceID.flatMap { id throws(StoreError) in
@@ -218,13 +253,16 @@ extension FlowExecutor {
             return .stop(FlowOutcome(step: .challenge(challenge, errors: [
                 FieldError(field: "code", message: Self.invalidCodeMessage, code: "invalid")]), plan: plan))
         }
-        let codes = Self.newRecoveryCodes()
-        try authenticators.replaceRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryCodeHash), at: now)
         try events.appendEvent(NewAuditEvent(actorUserID: user.id, action: "mfa_device_added", clientIP: context.clientIP,
                                              outcome: "success",
                                              context: Self.eventContext(["flow": flow.slug, "device_class": "totp"])))
-        // The codes go out in this response only; the plan moves past this stage.
         plan.setupDeviceID = nil
+        // Recovery codes are made once, with the first authenticator (or when none are left):
+        // adding another device leaves the ones the user wrote down working.
+        guard try authenticators.recoveryCodeCount(userID: user.id) == 0 else { return .advance }
+        let codes = Self.newRecoveryCodes()
+        try authenticators.replaceRecoveryCodes(userID: user.id, hashes: codes.map(Self.recoveryCodeHash), at: now)
+        // The codes go out in this response only; the plan moves past this stage.
         plan.stageIndex += 1
         return .stop(FlowOutcome(step: .challenge(.recoveryCodes(codes), errors: []), plan: plan))
     }

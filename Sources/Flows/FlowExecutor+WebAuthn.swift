@@ -29,6 +29,10 @@ extension FlowExecutor {
         guard let authenticators, let webAuthn, let user = try verifiedUser(&plan, context) else {
             return .stop(FlowOutcome(step: .challenge(.accessDenied(message: Self.signInFirstMessage), errors: []), plan: nil))
         }
+        var input = input
+        if let stop = try requireExistingFactor(user, binding: binding, flow: flow, plan: &plan, input: &input, context: context) {
+            return stop
+        }
         let existing = try authenticators.webAuthnDevices(ofUser: user.id)
         let issued = plan.webAuthnChallenge.flatMap(Base64URL.decode)
         plan.webAuthnChallenge = nil

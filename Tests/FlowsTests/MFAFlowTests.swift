@@ -3,8 +3,9 @@ import Store
 import XCTest
 @testable import Flows
 
-/// The second-factor stages on in-memory stores, with the test's clock.
-final class MFAFlowTests: XCTestCase {
+/// The second-factor stages on in-memory stores, with the test's clock: the set-up and helpers
+/// every MFA test class shares (it has no tests of its own).
+class MFAFlowTestCase: XCTestCase {
     var users: FakeUserStore!
     var sessions: FakeSessionStore!
     var events: FakeEventStore!
@@ -74,6 +75,10 @@ final class MFAFlowTests: XCTestCase {
         return try step(XCTUnwrap(id.plan), .password(FlowsTests.password))
     }
 
+}
+
+/// The second-factor stages themselves.
+final class MFAFlowTests: MFAFlowTestCase {
     func testLoginWithoutAuthenticatorSkipsValidation() throws {
         guard case .completed(let done) = try passwordStep().step else { return XCTFail("no login") }
         XCTAssertEqual(done.issued?.session.authMethods, ["pwd"])

@@ -146,7 +146,8 @@ final class StepUpInteropTests: XCTestCase {
         let result = try script.run("webauthn_client.py", [file.path])
         XCTAssertEqual(result.status, 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)\nserver:\n\(child.stderr.suffix(4000))")
         let passed = result.json?["passed"] as? [String] ?? []
-        for name in ["register.wrong_origin_refused", "register.ok", "register.replay_refused", "assert.ok",
+        for name in ["register.wrong_origin_refused", "register.ok", "register.second_needs_existing_factor",
+                     "register.offered_after_verification", "register.replay_refused", "assert.ok",
                      "assert.replay_refused", "assert.wrong_origin_refused", "assert.original_ok", "assert.clone_refused"] {
             XCTAssertTrue(passed.contains(name), "\(name) not reported as passed: \(passed)")
         }

@@ -78,10 +78,11 @@ def main():
     made = device.create(creation_options(refused), origin)
     done = post(setup, {"component": "ak-stage-authenticator-webauthn", "response": registration_json(made)})
     check("register.ok", done.get("component") == "xak-flow-redirect", done)
-    # The same response again: its challenge was used up.
-    s.get(setup, timeout=10)
-    replay = post(setup, {"component": "ak-stage-authenticator-webauthn", "response": registration_json(made)})
-    check("register.replay_refused", "response" in replay.get("response_errors", {}), replay)
+    # A further key needs the existing one first (NIST SP 800-63B 6.1.2.1): the password-only
+    # session is asked for the key it has before it may register another.
+    gated = s.get(setup, timeout=10).json()
+    check("register.second_needs_existing_factor", gated.get("component") == "ak-stage-authenticator-validate"
+          and "registration" not in gated, gated)
 
     # Assertion through the validation flow.
     challenge = s.get(validate, timeout=10).json()
@@ -89,6 +90,13 @@ def main():
     assertion = device.get(request_options(challenge), origin)
     ok = post(validate, {"component": "ak-stage-authenticator-validate", "webauthn": assertion_json(assertion)})
     check("assert.ok", ok.get("component") == "xak-flow-redirect", ok)
+
+    # Now verified, the setup flow offers a registration; the first response again is refused
+    # (its challenge was used up).
+    offered = s.get(setup, timeout=10).json()
+    check("register.offered_after_verification", offered.get("component") == "ak-stage-authenticator-webauthn", offered)
+    replay = post(setup, {"component": "ak-stage-authenticator-webauthn", "response": registration_json(made)})
+    check("register.replay_refused", "response" in replay.get("response_errors", {}), replay)
 
     # The same assertion again: refused (the challenge was single-use).
     s.get(validate, timeout=10)

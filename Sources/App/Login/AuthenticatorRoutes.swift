@@ -19,7 +19,6 @@ struct AuthenticatorRoutes {
     static let listPath = "/api/v3/authenticators/"
     static let devicePath = "/api/v3/authenticators/totp/:id/"
     static let keyPath = "/api/v3/authenticators/webauthn/:id/"
-    static let changeWindowSeconds: Int64 = 1800
 
     func register(on group: RouteGroup) {
         group.get(Self.listPath) { request in try list(request) }
@@ -100,7 +99,7 @@ struct AuthenticatorRoutes {
 
     private func needsStepUp(_ session: Session, _ store: any AuthenticatorStore) throws -> Response? {
         if let mfa = try store.sessionMFA(sessionIDHash: session.idHash),
-           mfa.verifiedAt.adding(seconds: Self.changeWindowSeconds) > Timestamp.now() {
+           mfa.verifiedAt.adding(seconds: Int64(FlowExecutor.authenticatorChangeWindowSeconds)) > Timestamp.now() {
             return nil
         }
         var body = JSONObject()
