@@ -111,9 +111,8 @@ public struct AccountLinker: Sendable {
             case .enroll(let username):
                 let base = JSONText("{\"source\":" + JSONText.quoted(source.slug) + ",\"email_verified\":"
                                     + (identity.emailVerified ? "true" : "false") + "}")
-                user = try users.createUser(NewUser(
-                    username: username, email: identity.email, name: identity.name,
-                    attributes: Self.merged(base, identity.mappedAttributes)))
+                user = try enroll(NewUser(username: username, email: identity.email, name: identity.name,
+                                          attributes: Self.merged(base, identity.mappedAttributes)))
                 try connections.connect(source: source.slug, identifier: identity.identifier, user: user.id)
             }
             if case .enroll = decision {} else if !identity.name.isEmpty || identity.email != nil || identity.mappedAttributes != nil {
@@ -126,13 +125,36 @@ public struct AccountLinker: Sendable {
                     changed.attributes = Self.merged(changed.attributes, "{\"email_verified\":" + (identity.emailVerified ? "true" : "false") + "}")
                 }
                 changed.attributes = Self.merged(changed.attributes, identity.mappedAttributes)
-                if changed != user { user = try users.updateUser(changed) }
+                if changed != user { user = try refreshProfile(user, to: changed, identity) }
             }
             if let upstreamGroups = identity.groups { try sync(upstreamGroups, user: user.id, source: source.slug) }
             return user
+        } catch let error as FederationError {
+            throw error
         } catch {
-            throw .store(error.description)
+            throw .store("\(error)")
         }
+    }
+
+    /// Creates the enrolled account. Another account holding the username or the address is
+    /// refused (migration 8), never answered with a second, look-alike account.
+    func enroll(_ user: NewUser) throws -> User {
+        let result = Result { () throws(StoreError) in try users.createUser(user) }
+        if case .failure(.conflict(let field)) = result {
+            throw field == "username" ? FederationError.usernameTaken : FederationError.emailTaken
+        }
+        return try result.get()
+    }
+
+    /// Writes the refreshed profile. When the upstream's new address belongs to another
+    /// account, ours is kept and the rest refreshed (the sign-in still works).
+    func refreshProfile(_ user: User, to changed: User, _ identity: UpstreamIdentity) throws(StoreError) -> User {
+        let result = Result { () throws(StoreError) in try users.updateUser(changed) }
+        guard case .failure(.conflict) = result else { return try result.get() }
+        var kept = changed
+        kept.email = user.email
+        kept.attributes = Self.merged(user.attributes, identity.mappedAttributes)
+        return kept == user ? user : try users.updateUser(kept)
     }
 
     /// `attributes` with the mapped keys set (the mapping's values win).

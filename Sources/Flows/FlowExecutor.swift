@@ -146,25 +146,41 @@ public struct FlowExecutor: Sendable {
         }
         // Whether or not anyone matches, the flow goes on to the password stage, which
         // answers both cases alike (authentik's `pretend_user_exists`).
-        plan.uid = uid
         plan.pendingUser = try lookUp(uid, fields: fields)?.id
+        // The plan is stored (PostgreSQL refuses NUL in text and JSON) and shown again: keep a
+        // printable, bounded copy of what was typed.
+        plan.uid = String(String.UnicodeScalarView(uid.unicodeScalars.prefix(Self.maxIdentifierLength).map {
+            $0.properties.generalCategory == .control ? "\u{FFFD}" : $0
+        }))
         return .advance
     }
 
-    /// The first field that names exactly one user. An e-mail address shared by several
-    /// users names none of them (sign in by username instead).
+    /// Longer identifiers name nobody (usernames and addresses are far shorter).
+    static let maxIdentifierLength = 320
+
+    /// The account an identifier names: an exact username match first, then an e-mail
+    /// address held by exactly one active account. Inactive accounts never shadow active
+    /// ones, and an address that several accounts share names none of them (a provisioning
+    /// source must not be able to take over, or block, someone else's sign-in by e-mail).
+    /// An identifier with control characters (NUL among them) names nobody.
     private func lookUp(_ uid: String, fields: [UIDField]) throws(StoreError) -> User? {
-        for field in fields {
-            switch field {
-            case .username:
-                if let user = try users.user(username: uid) { return user }
-            case .email:
-                guard uid.contains("@") else { continue }
-                let matches = try users.users(email: uid)
-                if matches.count == 1 { return matches[0] }
-            }
+        guard uid.utf8.count <= Self.maxIdentifierLength,
+              !uid.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+        if fields.contains(.username), let user = try users.user(username: uid), user.isActive { return user }
+        if fields.contains(.email), uid.contains("@") {
+            let matches = try users.users(email: uid).filter(\.isActive)
+            if matches.count == 1 { return matches[0] }
         }
         return nil
+    }
+
+    /// What an audit event keeps of the identifier typed: the account's username when it
+    /// names one, otherwise a short hash (an unknown identifier is often a password typed
+    /// into the wrong field, and must not sit in the audit trail in the clear).
+    static func auditIdentifier(_ plan: FlowPlan, user: User?) -> (String, String) {
+        if let user { return ("username", user.username) }
+        let typed = (plan.uid ?? "").lowercased()
+        return ("uid_sha256", String(Hex.encode(Digest.sha256(typed)).prefix(16)))
     }
 
     // MARK: password
@@ -180,7 +196,10 @@ public struct FlowExecutor: Sendable {
             .stop(FlowOutcome(step: .challenge(challenge, errors: [FieldError(field: "password", message: message,
                                                                                   code: code)]), plan: plan))
         }
-        var eventFields = ["flow": flow.slug, "stage": binding.name, "uid": plan.uid ?? ""]
+        var eventFields = ["flow": flow.slug, "stage": binding.name]
+        let user = try plan.pendingUser.flatMap { id throws(StoreError) in try users.user(id: id) }
+        let (uidKey, uidValue) = Self.auditIdentifier(plan, user: user)
+        eventFields[uidKey] = uidValue
 
         if throttle.isBlocked(account: account, ip: context.clientIP, at: context.now) {
             eventFields["reason"] = "throttled"
@@ -191,7 +210,6 @@ public struct FlowExecutor: Sendable {
         }
 
         var verified: User?
-        let user = try plan.pendingUser.flatMap { id throws(StoreError) in try users.user(id: id) }
         if let user, user.isActive, let stored = user.passwordHash {
             switch hasher.verify(password, against: stored) {
             case .valid(let needsRehash):

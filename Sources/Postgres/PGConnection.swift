@@ -201,7 +201,8 @@ public final class PGConnection {
         let message = field("M") ?? PGError.oneLine(String(cString: PQresultErrorMessage(result)))
         let lost = PQstatus(connection) != CONNECTION_OK
         return PGError(kind: lost ? .connection : .query, sqlState: sqlState,
-                       message: message.isEmpty ? "statement failed" : PGError.oneLine(message), detail: field("D"))
+                       message: message.isEmpty ? "statement failed" : PGError.oneLine(message), detail: field("D"),
+                       constraint: field("n"))
     }
 
     func lastError(_ connection: OpaquePointer) -> PGError {

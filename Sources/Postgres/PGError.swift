@@ -19,12 +19,15 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     /// The primary message, one line.
     public let message: String
     public let detail: String?
+    /// The constraint a violation names (`23505` and the like), when the server says.
+    public let constraint: String?
 
-    public init(kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil) {
+    public init(kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil, constraint: String? = nil) {
         self.kind = kind
         self.sqlState = sqlState
         self.message = message
         self.detail = detail
+        self.constraint = constraint
     }
 
     /// The connection broke (server restarted, backend terminated, network reset) rather than

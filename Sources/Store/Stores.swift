@@ -53,6 +53,9 @@ extension GroupStore {
 /// Server sessions, looked up by the hash of the cookie token.
 public protocol SessionStore: Sendable {
     /// Throws `.conflict(field: "id_hash")` when the hash exists, `.notFound("user")`.
+    /// Stores the session. A pre-login session (no user) is one of at most
+    /// `SessionLimits.preLoginPerAddress` per client address: the oldest beyond that go, so
+    /// anonymous requests cannot grow the table without bound.
     func createSession(_ session: Session) throws(StoreError)
     /// The session if it is alive at `now` (see `Session.isAlive`) and its user, if any, is
     /// active; otherwise nil.
@@ -78,4 +81,10 @@ public protocol EventStore: Sendable {
     func appendEvent(_ event: NewAuditEvent) throws(StoreError) -> AuditEvent
     /// Newest first, at most `limit`.
     func recentEvents(limit: Int) throws(StoreError) -> [AuditEvent]
+}
+
+/// Bounds every session store keeps.
+public enum SessionLimits {
+    /// Pre-login sessions (a flow or an upstream sign-in under way) kept per client address.
+    public static let preLoginPerAddress = 100
 }

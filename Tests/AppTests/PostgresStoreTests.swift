@@ -28,14 +28,16 @@ final class PostgresStoreTests: XCTestCase {
     func testUsers() throws { try conformance.usersCreateFindAndConflict() }
     func testNestedGroups() throws { try conformance.nestedGroupMembership() }
     func testSessions() throws { try conformance.sessionLifetimes() }
+    func testPreLoginSessionsAreBounded() throws { try conformance.preLoginSessionsAreBoundedPerAddress() }
     func testEvents() throws { try conformance.eventsAppendAndList() }
 
     func testMigrationsCreateTheTablesAndRerunIsANoOp() throws {
         try pool.withConnection { connection in
             XCTAssertEqual(try Migrator().migrate(on: connection), [], "already migrated in setUp")
             let status = try Migrator().status(on: connection)
-            XCTAssertEqual(status.databaseVersion, 7)
-            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim", "mfa", "policy change notices"])
+            XCTAssertEqual(status.databaseVersion, 8)
+            XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim", "mfa",
+                                                       "policy change notices", "one identifier, one account"])
             let tables = ["users", "groups", "group_memberships", "sessions", "tokens", "signing_keys", "applications",
                           "providers", "sources", "source_connections", "flows", "stages", "flow_stage_bindings",
                           "policies", "policy_bindings", "events", "login_failures", "scope_mappings",
@@ -89,5 +91,30 @@ final class PostgresStoreTests: XCTestCase {
         XCTAssertThrowsError(try PostgresSessionStore(pool: pool).createSession(session)) { error in
             guard case .invalid = error as? StoreError else { return XCTFail("\(error)") }
         }
+    }
+}
+
+/// Migration 8 on a database that already holds accounts sharing an address (written before
+/// the rule): it applies, the old pair stays readable and editable, and new clashes are refused.
+final class IdentifierMigrationTests: XCTestCase {
+    func testSharedAddressesFromBeforeTheRuleDoNotBlockTheMigrationOrOtherChanges() throws {
+        let scratch = try ScratchDatabase()
+        defer { scratch.drop() }
+        let pool = PGPool(url: scratch.url)
+        defer { pool.close() }
+        try pool.withConnection { connection in
+            _ = try Migrator(migrations: Array(GatehouseMigrations.all.prefix(7))).migrate(on: connection)
+            try connection.query("INSERT INTO users (username, email) VALUES ('a', 'shared@example.com'), ('b', 'SHARED@example.com')")
+            try connection.query("INSERT INTO users (username, email) VALUES ('gone~deleted~1', 'mine@example.com')")
+            XCTAssertEqual(try Migrator().migrate(on: connection).map(\.version), [8])
+            XCTAssertNil(try connection.query("SELECT email FROM users WHERE username = 'gone~deleted~1'").scalar,
+                         "a SCIM-deleted account gives its address up")
+        }
+        let users = PostgresUserStore(pool: pool)
+        var b = try XCTUnwrap(users.user(username: "b"))
+        b.name = "Bee"
+        XCTAssertEqual(try users.updateUser(b).name, "Bee", "an unrelated change of a legacy pair is allowed")
+        XCTAssertThrowsError(try users.createUser(NewUser(username: "c", email: "shared@EXAMPLE.com")))
+        XCTAssertNoThrow(try users.createUser(NewUser(username: "d", email: "mine@example.com")))
     }
 }

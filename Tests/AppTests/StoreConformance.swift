@@ -28,9 +28,28 @@ struct StoreConformance {
         XCTAssertThrowsError(try users.createUser(NewUser(username: "sOMCHAI"))) { error in
             XCTAssertEqual(error as? StoreError, .conflict(field: "username"))
         }
-        let other = try users.createUser(NewUser(username: "malee", email: "somchai@example.co.th"))
-        XCTAssertEqual(try users.users(email: "SOMCHAI@example.co.th").map(\.id), [created.id, other.id],
-                       "e-mail is not unique")
+        // One identifier, one account (issue 11): no second account with this address, in any
+        // case, nor one whose username is it; nor an address that is someone's username.
+        let identifierTaken = StoreError.conflict(field: "username or e-mail address")
+        XCTAssertThrowsError(try users.createUser(NewUser(username: "malee", email: "SOMCHAI@example.co.th"))) { error in
+            XCTAssertEqual(error as? StoreError, identifierTaken)
+        }
+        XCTAssertThrowsError(try users.createUser(NewUser(username: "somchai@example.co.th"))) { error in
+            XCTAssertEqual(error as? StoreError, identifierTaken)
+        }
+        XCTAssertThrowsError(try users.createUser(NewUser(username: "malee", email: "Somchai"))) { error in
+            XCTAssertEqual(error as? StoreError, identifierTaken)
+        }
+        let other = try users.createUser(NewUser(username: "malee", email: "malee@example.co.th"))
+        var taking = other
+        taking.email = "somchai@EXAMPLE.co.th"
+        XCTAssertThrowsError(try users.updateUser(taking)) { error in
+            XCTAssertEqual(error as? StoreError, identifierTaken)
+        }
+        XCTAssertEqual(try users.users(email: "SOMCHAI@example.co.th").map(\.id), [created.id])
+        // An account's own username and address may be the same text.
+        let same = try users.createUser(NewUser(username: "pim@example.co.th", email: "PIM@example.co.th"))
+        XCTAssertEqual(try users.users(email: "pim@example.co.th").map(\.id), [same.id])
 
         var renamed = other
         renamed.username = "SomChai"
@@ -71,6 +90,11 @@ struct StoreConformance {
         XCTAssertThrowsError(try groups.createGroup(NewGroup(name: "finance"))) { error in
             XCTAssertEqual(error as? StoreError, .conflict(field: "name"))
         }
+        // Group names differ in more than case (look-alike `groups` claims).
+        XCTAssertThrowsError(try groups.createGroup(NewGroup(name: "Finance"))) { error in
+            guard case .conflict = error as? StoreError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try groups.group(name: "FINANCE")?.id, finance.id, "found in any case")
         XCTAssertEqual(try groups.group(name: "payables"), payables)
         XCTAssertEqual(try groups.group(id: finance.id)?.parentID, company.id)
 
@@ -99,6 +123,29 @@ struct StoreConformance {
         XCTAssertThrowsError(try groups.addMember(UserID("00000000-0000-4000-8000-000000000000"), to: it.id)) { error in
             guard case .notFound = error as? StoreError else { return XCTFail("\(error)") }
         }
+    }
+
+    /// Issue 11, item 9: anonymous (pre-login) sessions are bounded per client address; the
+    /// newest stay, signed-in sessions and other addresses are untouched.
+    func preLoginSessionsAreBoundedPerAddress() throws {
+        let user = try users.createUser(NewUser(username: "bounded"))
+        let start = Timestamp(secondsSince1970: 1_800_000_000)
+        func session(_ n: Int, user: UserID? = nil, ip: String = "198.51.100.7") -> Session {
+            let hash = [UInt8](repeating: 0, count: 30) + [UInt8(n >> 8), UInt8(n & 0xFF)]
+            return Session(idHash: hash, userID: user, createdAt: start.adding(seconds: Int64(n)), lastSeenAt: start,
+                           expiresAt: start.adding(seconds: 3600), idleTimeoutSeconds: 600, clientIP: ip)
+        }
+        try sessions.createSession(session(1, user: user.id))
+        try sessions.createSession(session(2, ip: "198.51.100.8"))
+        let limit = SessionLimits.preLoginPerAddress
+        for n in 10..<(10 + limit + 20) { try sessions.createSession(session(n)) }
+        let at = start.adding(seconds: 1)
+        XCTAssertNil(try sessions.session(idHash: session(10).idHash, at: at), "the oldest went")
+        XCTAssertNil(try sessions.session(idHash: session(29).idHash, at: at))
+        XCTAssertNotNil(try sessions.session(idHash: session(30).idHash, at: at), "the newest \(limit) stay")
+        XCTAssertNotNil(try sessions.session(idHash: session(10 + limit + 19).idHash, at: at))
+        XCTAssertNotNil(try sessions.session(idHash: session(1).idHash, at: at), "signed-in sessions are not counted")
+        XCTAssertNotNil(try sessions.session(idHash: session(2).idHash, at: at), "other addresses are not counted")
     }
 
     func sessionLifetimes() throws {

@@ -326,8 +326,30 @@ final class FlowsTests: XCTestCase {
                 XCTAssertFalse(event.context.text.contains(secret), "\(event.action) holds a secret")
             }
         }
-        XCTAssertTrue(events.all[0].context.text.contains("\"uid\":\"somchai\""))
+        XCTAssertTrue(events.all[0].context.text.contains("\"username\":\"somchai\""))
         XCTAssertFalse(FlowInput.password(Self.password).description.contains(Self.password))
+    }
+
+    /// Issue 11, item 10: a failed identifier that names nobody (often a password typed into
+    /// the username field) is kept as a short hash, not verbatim.
+    func testUnknownIdentifierIsKeptHashed() throws {
+        _ = try login(Self.password, "anything")
+        let failed = try XCTUnwrap(events.all.last { $0.action == "login_failed" })
+        XCTAssertFalse(failed.context.text.contains(Self.password), failed.context.text)
+        let expected = String(Hex.encode(Digest.sha256(Self.password.lowercased())).prefix(16))
+        XCTAssertTrue(failed.context.text.contains("\"uid_sha256\":\"\(expected)\""), failed.context.text)
+    }
+
+    /// Issue 11, item 7: a NUL (or another control character) in the identifier names nobody
+    /// and is answered like any wrong login; the stored plan holds no NUL.
+    func testControlCharactersInTheIdentifierAreAnOrdinaryFailure() throws {
+        let plan = try XCTUnwrap(executor.start(flowSlug: "default-authentication-flow", next: nil))
+        let identified = try step(plan, .identification(uid: "some\u{0}chai"))
+        let next = try XCTUnwrap(identified.plan)
+        XCTAssertNil(next.pendingUser)
+        XCTAssertFalse(next.jsonText().text.contains("\\u0000"), next.jsonText().text)
+        let refused = try step(next, .password(Self.password))
+        XCTAssertEqual(refused.errors.first?.message, FlowExecutor.invalidCredentialsMessage)
     }
 
     // MARK: plan

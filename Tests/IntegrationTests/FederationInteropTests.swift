@@ -78,8 +78,9 @@ final class FederationInteropTests: XCTestCase {
         _ = try Migrator().migrate(on: connection) { _ in }
         connection.close()
         pool = PGPool(url: scratch.url)
-        // A local account holding the e-mail the upstream user has: email_deny must refuse.
-        _ = try PostgresUserStore(pool: pool).createUser(NewUser(username: "somchai-local", email: "somchai@contoso.example"))
+        // A local account; the failure test gives it the upstream user's address (email_deny must
+        // refuse, and so must enrolment: one address, one account).
+        _ = try PostgresUserStore(pool: pool).createUser(NewUser(username: "somchai-local", email: "somchai.local@example.co.th"))
 
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gh-fed-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -271,9 +272,14 @@ final class FederationInteropTests: XCTestCase {
         // The forged answer used the pending sign-in up; the genuine one, replayed after it, fails too.
         try assertFails("replayed_state", reason: "invalid_state",
                         message: "This sign-in attempt has expired or was already used. Start again.", events: 2)
+        try pool.withConnection { try $0.query("UPDATE users SET email = 'somchai@contoso.example' WHERE username = 'somchai-local'") }
         try assertFails("fail:normal", reason: "email_taken",
                         message: "An account with this e-mail address already exists here. Sign in with it instead.",
                         source: "entra-deny")
+        // Matching by identifier does not link by address, nor does it make a second account with it.
+        try assertFails("fail:normal", reason: "email_taken",
+                        message: "An account with this e-mail address already exists here. Sign in with it instead.",
+                        source: "entra")
         try assertFails("fail:normal", reason: "enrollment_disabled",
                         message: "No account here is linked to this sign-in, and new accounts are not created automatically.",
                         source: "entra-closed")

@@ -15,11 +15,8 @@ extension SCIMDirectory {
         """
 
     static func groupName(_ doc: [String: JSONValue]) throws(SCIMError) -> String {
-        guard let name = doc["displayName"]?.stringValue, !name.isEmpty else { throw .invalidValue("displayName is required") }
-        guard name.utf8.count <= 255, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalidValue("displayName must be at most 255 bytes without control characters")
-        }
-        return name
+        guard let name = doc["displayName"]?.stringValue else { throw .invalidValue("displayName is required") }
+        return try SCIMNames.normalized(name, attribute: "displayName")
     }
 
     func createGroup(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {

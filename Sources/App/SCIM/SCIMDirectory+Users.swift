@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 import SCIM
 import Store
@@ -19,27 +20,42 @@ extension SCIMDirectory {
         var email: String?
         var name: String
         var active: Bool
+        /// `name.givenName` / `name.familyName`, kept in the user's attributes (the OIDC
+        /// `given_name` and `family_name` claims); nil when the client sent none.
+        var givenName: String?
+        var familyName: String?
+
+        /// The attributes these columns set (null members: removed), merged with `||`.
+        var attributesPatch: JSONValue {
+            .object(["given_name": givenName.map(JSONValue.string) ?? .null,
+                     "family_name": familyName.map(JSONValue.string) ?? .null])
+        }
     }
 
     /// Checks the stored form and derives the columns. An unassigned `active` (never sent, or
     /// removed) means active, as for a new user. Throws `invalidValue`.
     static func userColumns(_ doc: [String: JSONValue]) throws(SCIMError) -> UserColumns {
-        guard let username = doc["userName"]?.stringValue, !username.isEmpty else {
-            throw .invalidValue("userName is required")
-        }
-        guard username.utf8.count <= 255, !username.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .invalidValue("userName must be at most 255 bytes without control characters")
-        }
+        guard let raw = doc["userName"]?.stringValue else { throw .invalidValue("userName is required") }
+        let username = try SCIMNames.normalized(raw, attribute: "userName")
         let emails = doc["emails"]?.arrayValue ?? []
-        let email = (emails.first { $0.member("primary") == .bool(true) } ?? emails.first { $0.member("type") == "work" } ?? emails.first)?
-            .member("value")?.stringValue
+        var email = (emails.first { $0.member("primary") == .bool(true) } ?? emails.first { $0.member("type") == "work" } ?? emails.first)?
+            .member("value")?.stringValue?.trimmingCharacters(in: .whitespaces)
+        if email?.isEmpty == true { email = nil }
+        if let email, email.utf8.count > 320 || email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalidValue("emails[].value must be at most 320 bytes without control characters")
+        }
         let name = doc["name"]
         var display = doc["displayName"]?.stringValue ?? name?.member("formatted")?.stringValue ?? ""
         if display.isEmpty {
             display = [name?.member("givenName")?.stringValue, name?.member("familyName")?.stringValue]
                 .compactMap { $0 }.joined(separator: " ")
         }
-        return UserColumns(username: username, email: email, name: display, active: doc["active"]?.boolValue ?? true)
+        func part(_ key: String) -> String? {
+            guard let text = name?.member(key)?.stringValue?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return String(text.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(255).map(Character.init))
+        }
+        return UserColumns(username: username, email: email, name: display, active: doc["active"]?.boolValue ?? true,
+                           givenName: part("givenName"), familyName: part("familyName"))
     }
 
     func createUser(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {
@@ -47,9 +63,11 @@ extension SCIMDirectory {
         let columns = try Self.userColumns(stored)
         return try transaction("create user") { connection in
             let inserted = try connection.query("""
-                INSERT INTO users (username, email, name, is_active, deactivated_at)
-                VALUES ($1, $2, $3, $4, CASE WHEN $4::boolean THEN NULL ELSE now() END) RETURNING id::text
-                """, [.text(columns.username), columns.email.map(PGValue.text), .text(columns.name), .bool(columns.active)])
+                INSERT INTO users (username, email, name, is_active, deactivated_at, attributes)
+                VALUES ($1, $2, $3, $4, CASE WHEN $4::boolean THEN NULL ELSE now() END, jsonb_strip_nulls($5::jsonb))
+                RETURNING id::text
+                """, [.text(columns.username), columns.email.map(PGValue.text), .text(columns.name), .bool(columns.active),
+                      .jsonb(columns.attributesPatch.text)])
             guard let id = inserted.scalar else { throw SCIMError(status: 500, detail: "no id") }
             try connection.query("""
                 INSERT INTO scim_resources (source_id, user_id, external_id, resource) VALUES ($1, $2, $3, $4)
@@ -137,8 +155,12 @@ extension SCIMDirectory {
             if current["active"] != nil || !wasActive { current["active"] = .bool(wasActive) }
             let doc = try change(current)
             let columns = try Self.userColumns(doc)
-            try connection.query("UPDATE users SET username = $2, email = $3, name = $4, updated_at = now() WHERE id = $1",
-                                 [.uuid(id), .text(columns.username), columns.email.map(PGValue.text), .text(columns.name)])
+            try connection.query("""
+                UPDATE users SET username = $2, email = $3, name = $4, updated_at = now(),
+                                 attributes = (attributes - 'given_name' - 'family_name') || jsonb_strip_nulls($5::jsonb)
+                WHERE id = $1
+                """, [.uuid(id), .text(columns.username), columns.email.map(PGValue.text), .text(columns.name),
+                      .jsonb(columns.attributesPatch.text)])
             if wasActive && !columns.active {
                 try Self.deactivate(id, on: connection)
                 deactivated = true
@@ -168,7 +190,10 @@ extension SCIMDirectory {
                 try connection.query("DELETE FROM users WHERE id = $1", [.uuid(id)])
             } else {
                 try Self.deactivate(id, on: connection)
-                try connection.query("UPDATE users SET username = username || '~deleted~' || id::text WHERE id = $1", [.uuid(id)])
+                // The address goes too (the stored resource keeps it for the audit trail): a
+                // deleted account must not keep anyone else from using it (migration 8).
+                try connection.query("UPDATE users SET username = username || '~deleted~' || id::text, email = NULL WHERE id = $1",
+                                     [.uuid(id)])
                 try connection.query("DELETE FROM group_memberships WHERE user_id = $1", [.uuid(id)])
                 try connection.query("UPDATE scim_resources SET deleted_at = now() WHERE user_id = $1", [.uuid(id)])
             }

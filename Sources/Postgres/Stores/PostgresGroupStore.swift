@@ -39,7 +39,12 @@ public struct PostgresGroupStore: GroupStore {
     }
 
     public func group(name: String) throws(StoreError) -> Group? {
-        try first(runner.read { try $0.query("SELECT \(Self.columns) FROM groups WHERE name = $1", [.text(name)]) })
+        // Group names are unique regardless of case (migration 8); an exact match wins among
+        // older ones that differ only in case.
+        try first(runner.read {
+            try $0.query("SELECT \(Self.columns) FROM groups WHERE lower(name) = lower($1) ORDER BY name = $1 DESC, id LIMIT 1",
+                         [.text(name)])
+        })
     }
 
     public func updateGroup(_ group: Group) throws(StoreError) -> Group {

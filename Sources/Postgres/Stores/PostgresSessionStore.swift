@@ -19,8 +19,16 @@ public struct PostgresSessionStore: SessionStore {
         """
 
     public func createSession(_ session: Session) throws(StoreError) {
-        try runner.write(conflict: "id_hash") { connection in
+        try runner.transaction(conflict: "id_hash") { connection in
             do {
+                if session.userID == nil, let address = session.clientIP {
+                    // Keep the newest pre-login sessions of this address (the new one included).
+                    try connection.query("""
+                        DELETE FROM sessions WHERE id_hash IN (
+                            SELECT id_hash FROM sessions WHERE user_id IS NULL AND client_ip = $1::inet
+                            ORDER BY created_at DESC, id_hash OFFSET $2)
+                        """, [.text(address), .int(SessionLimits.preLoginPerAddress - 1)])
+                }
                 try connection.query("""
                     INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, idle_timeout_seconds,
                                           client_ip, user_agent, auth_time, auth_methods, upstream_amr, flow_state)

@@ -56,9 +56,17 @@ func storeError(_ error: any Error, conflict field: String? = nil) -> StoreError
     if let error = error as? StoreError { return error }
     guard let error = error as? PGError else { return .unavailable("\(error)") }
     switch error.sqlState {
-    case "23505": return .conflict(field: field ?? "unique value")
+    case "23505":
+        // Migration 8's triggers name what clashed: an identifier another account holds, or a
+        // group name that differs from another only in case.
+        switch error.constraint {
+        case GatehouseMigrations.userIdentifierConstraint: return .conflict(field: "username or e-mail address")
+        case GatehouseMigrations.groupNameConstraint: return .conflict(field: "name")
+        default: return .conflict(field: field ?? "unique value")
+        }
     case "23503": return .notFound("referenced record")
-    case "22P02", "22023", "22007", "22008", "23502", "23514", "22001", "2201X":
+    // 22021/22P05: a NUL in text or JSON (PGValue refuses it before libpq would cut the text).
+    case "22P02", "22023", "22007", "22008", "23502", "23514", "22001", "2201X", "22021", "22P05":
         return .invalid(error.message)
     default: return .unavailable(error.description)
     }
