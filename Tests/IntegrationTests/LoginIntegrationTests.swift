@@ -163,17 +163,21 @@ final class LoginIntegrationTests: XCTestCase {
         XCTAssertTrue(page.body.contains("name=\"uid_field\""), page.body)
         let token = try XCTUnwrap(Browser.csrfToken(in: page.body))
         XCTAssertNotNil(browser.cookies["gatehouse_csrf"])
-        let preLogin = try XCTUnwrap(browser.cookies[Self.sessionCookie], "a pre-login session holds the plan")
+        // Looking at the page writes nothing (issue 11): the form's action carries `next`.
+        XCTAssertNil(browser.cookies[Self.sessionCookie], "no session for a browser that only looked")
+        let action = "/if/flow/default-authentication-flow/?next=/after/here/"
+        XCTAssertTrue(page.body.contains("action=\"\(action)\""), page.body)
 
         // Without the CSRF token: refused.
-        XCTAssertEqual(try browser.postForm(Self.authFlow, ["component": "ak-stage-identification", "uid_field": "somchai"]).status, 403)
+        XCTAssertEqual(try browser.postForm(action, ["component": "ak-stage-identification", "uid_field": "somchai"]).status, 403)
 
-        let passwordPage = try browser.postForm(Self.authFlow, [
+        let passwordPage = try browser.postForm(action, [
             "csrf_token": token, "component": "ak-stage-identification", "uid_field": "somchai"])
         XCTAssertEqual(passwordPage.status, 200)
         XCTAssertTrue(passwordPage.body.contains("type=\"password\""), passwordPage.body)
+        let preLogin = try XCTUnwrap(browser.cookies[Self.sessionCookie], "a pre-login session holds the plan once a stage is answered")
 
-        let done = try browser.postForm(Self.authFlow, ["csrf_token": token, "component": "ak-stage-password", "password": password])
+        let done = try browser.postForm(action, ["csrf_token": token, "component": "ak-stage-password", "password": password])
         XCTAssertEqual(done.status, 303, done.body)
         XCTAssertEqual(done.header("location"), "/after/here/")
         let setCookie = try XCTUnwrap(done.headers.first { $0.name == "set-cookie" && $0.value.hasPrefix(Self.sessionCookie + "=") }?.value)
@@ -232,7 +236,7 @@ final class LoginIntegrationTests: XCTestCase {
         let challenge = jsonObject(first)
         XCTAssertEqual(challenge["component"] as? String, "ak-stage-identification")
         XCTAssertEqual((challenge["flow_info"] as? [String: Any])?["title"] as? String, "Welcome to Gatehouse!")
-        XCTAssertNotNil(browser.cookies[Self.sessionCookie])
+        XCTAssertNil(browser.cookies[Self.sessionCookie], "no session for a browser that only looked")
 
         // CSRF rules for the API: JSON only, same origin only.
         let form = try browser.send("POST", Self.executor, headers: ["Content-Type": "application/x-www-form-urlencoded"],
@@ -246,6 +250,7 @@ final class LoginIntegrationTests: XCTestCase {
                                                      headers: ["Origin": "http://127.0.0.1:\(child.port)"]))
         XCTAssertEqual(second["component"] as? String, "ak-stage-password")
         XCTAssertEqual(second["pending_user"] as? String, "SOMCHAI@example.co.th")
+        XCTAssertNotNil(browser.cookies[Self.sessionCookie], "the answered stage is kept in a pre-login session")
         let done = jsonObject(try browser.postJSON(Self.executor, ["component": "ak-stage-password", "password": password]))
         XCTAssertEqual(done["component"] as? String, "xak-flow-redirect")
         XCTAssertEqual(done["to"] as? String, "/")
@@ -294,10 +299,11 @@ final class LoginIntegrationTests: XCTestCase {
     func testNextOnlyToLocalPaths() throws {
         func finalLocation(_ next: String) throws -> String? {
             let browser = Browser(port: child.port)
-            let page = try browser.get(Self.authFlow + "?next=" + browser.formEscape(next))
+            let target = Self.authFlow + "?next=" + browser.formEscape(next)
+            let page = try browser.get(target)
             let token = try XCTUnwrap(Browser.csrfToken(in: page.body))
-            try browser.postForm(Self.authFlow, ["csrf_token": token, "component": "ak-stage-identification", "uid_field": "malee"])
-            let done = try browser.postForm(Self.authFlow, ["csrf_token": token, "component": "ak-stage-password", "password": password])
+            try browser.postForm(target, ["csrf_token": token, "component": "ak-stage-identification", "uid_field": "malee"])
+            let done = try browser.postForm(target, ["csrf_token": token, "component": "ak-stage-password", "password": password])
             XCTAssertEqual(done.status, 303)
             return done.header("location")
         }
@@ -306,12 +312,21 @@ final class LoginIntegrationTests: XCTestCase {
         XCTAssertEqual(try finalLocation("/\\evil.example"), "/")
         XCTAssertEqual(try finalLocation("/application/o/authorize/?client_id=abc&state=x"), "/application/o/authorize/?client_id=abc&state=x")
 
-        // The executor API too.
+        // The executor API too, with `next` on each call as clients pass it, in our form or in
+        // authentik's (`?query=next%3D…`).
+        for target in [Self.executor + "?next=https%3A%2F%2Fevil.example",
+                       Self.executor + "?query=" + Browser(port: child.port).formEscape("next=https%3A%2F%2Fevil.example")] {
+            let browser = Browser(port: child.port)
+            try browser.get(target)
+            _ = try browser.postJSON(target, ["component": "ak-stage-identification", "uid_field": "malee"])
+            let done = jsonObject(try browser.postJSON(target, ["component": "ak-stage-password", "password": password]))
+            XCTAssertEqual(done["to"] as? String, "/")
+        }
+        let local = Self.executor + "?query=" + Browser(port: child.port).formEscape("next=%2Fapplication%2Fo%2Fauthorize%2F%3Fx%3D1")
         let browser = Browser(port: child.port)
-        try browser.get(Self.executor + "?next=https%3A%2F%2Fevil.example")
-        _ = try browser.postJSON(Self.executor, ["component": "ak-stage-identification", "uid_field": "malee"])
-        let done = jsonObject(try browser.postJSON(Self.executor, ["component": "ak-stage-password", "password": password]))
-        XCTAssertEqual(done["to"] as? String, "/")
+        _ = try browser.postJSON(local, ["component": "ak-stage-identification", "uid_field": "malee"])
+        let done = jsonObject(try browser.postJSON(local, ["component": "ak-stage-password", "password": password]))
+        XCTAssertEqual(done["to"] as? String, "/application/o/authorize/?x=1")
     }
 
     func testDeactivatingTheUserEndsTheSessionAtOnce() throws {

@@ -17,31 +17,24 @@ struct FlowStep {
                     restart: Bool = false) throws -> FlowStep {
         guard let flow = services.executor.flows[slug] else { throw WebError.notFound }
         let now = Timestamp.now()
-        var current = try services.resolver.current(request)
+        let current = try services.resolver.current(request)
         var cookies: [SetCookie] = []
 
         var plan: FlowPlan
         if !restart, let state = current?.session.flowState, let stored = FlowPlan(json: state), stored.flowSlug == slug {
             plan = stored
         } else {
-            // `next` is sanitised by the plan: only a local path survives.
-            var next = request.query("next")
+            // `next` is sanitised by the plan: only a local path survives. No state is kept for a
+            // browser that has only looked, so clients pass it on every call: `?next=` (our pages'
+            // form actions do), or authentik's `?query=next%3D…` (its flow interface does).
+            var next = request.query("next") ?? Self.next(inAuthentikQuery: request.query("query"))
             if restart, next == nil, let state = current?.session.flowState, let old = FlowPlan(json: state) {
                 next = old.next
             }
             guard let fresh = services.executor.start(flowSlug: slug, next: next) else { throw WebError.notFound }
             plan = fresh
         }
-        var storedState = current?.session.flowState
-
-        // The plan lives in a session: a browser without one gets a pre-login session now.
-        // Logging out needs no plan to survive a request, so it never creates one.
-        if current == nil, flow.designation != .invalidation {
-            let (started, cookie) = try services.startPreLoginSession(request, plan: plan, at: now)
-            cookies.append(cookie)
-            current = started
-            storedState = started.session.flowState
-        }
+        let storedState = current?.session.flowState
 
         let context = FlowContext(clientIP: request.clientIP,
                                   userAgent: request.headers["User-Agent"].map { String($0.prefix(512)) },
@@ -80,11 +73,25 @@ struct FlowStep {
             }
         case .challenge:
             let next = outcome.plan?.jsonText()
-            if let current, next != storedState {
-                try services.sessions.setFlowState(idHash: current.session.idHash, next)
+            if let current {
+                if next != storedState { try services.sessions.setFlowState(idHash: current.session.idHash, next) }
+            } else if let advanced = outcome.plan, advanced != plan, flow.designation != .invalidation {
+                // The plan lives in a session, made only once a stage was answered: a browser
+                // that merely looks at the first challenge costs no row (anonymous GETs are free
+                // to repeat). Logging out needs no plan to survive a request.
+                let (_, cookie) = try services.startPreLoginSession(request, plan: advanced, at: now)
+                cookies.append(cookie)
             }
         }
         return FlowStep(flow: flow, outcome: outcome, plan: outcome.plan ?? plan, cookies: cookies)
+    }
+}
+
+extension FlowStep {
+    /// authentik's flow interface passes the page's own query string as `query`.
+    static func next(inAuthentikQuery query: String?) -> String? {
+        guard let query, let form = try? FormData.parse(query) else { return nil }
+        return form["next"]
     }
 }
 
