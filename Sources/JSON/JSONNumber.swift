@@ -18,9 +18,19 @@ public enum JSONNumber: Sendable, Hashable {
     public var int64Value: Int64? {
         switch self {
         case .int(let i): return i
-        case .double(let d): return Int64(exactly: d)
+        case .double(let d): return Self.exactInt64(d)
         case .bigInteger: return nil
         }
+    }
+
+    /// `d` as an Int64 when it is a whole number in range. Written with a plain conversion
+    /// rather than `Int64(exactly:)`, which calls libm's `trunc` on baseline x86-64: this
+    /// room links nothing but the standard library.
+    static func exactInt64(_ d: Double) -> Int64? {
+        // -2^63 and 2^63 are exact as Doubles; NaN fails both comparisons.
+        guard d >= -9_223_372_036_854_775_808.0, d < 9_223_372_036_854_775_808.0 else { return nil }
+        let i = Int64(d)  // toward zero
+        return Double(i) == d ? i : nil
     }
 
     /// The integer as an `Int`, when it fits.

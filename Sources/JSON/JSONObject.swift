@@ -70,6 +70,25 @@ public struct JSONObject: Sendable {
         return out
     }
 
+    /// `other`'s members added: a new name is appended, a name already here keeps its place
+    /// and gets `combine(current, new)`.
+    public mutating func merge(_ other: JSONObject, uniquingKeysWith combine: (JSONValue, JSONValue) throws -> JSONValue) rethrows {
+        for (key, value) in other {
+            if let at = position(of: key) {
+                entries[at].value = try combine(entries[at].value, value)
+            } else {
+                appendNew(key, value)
+            }
+        }
+    }
+
+    /// `merge` on a copy.
+    public func merging(_ other: JSONObject, uniquingKeysWith combine: (JSONValue, JSONValue) throws -> JSONValue) rethrows -> JSONObject {
+        var out = self
+        try out.merge(other, uniquingKeysWith: combine)
+        return out
+    }
+
     /// The members in name order (what the writer's default order is).
     public var sortedByKey: [Element] { entries.sorted { $0.key < $1.key } }
 
