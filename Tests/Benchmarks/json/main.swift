@@ -4,6 +4,7 @@
 import Foundation
 import JSON
 import OIDCJSON
+import Store
 
 typealias New = JSON.JSONValue
 typealias Old = OIDCJSON.JSONValue
@@ -41,6 +42,18 @@ func document(_ name: String) -> String {
         return #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":500,"Resources":["# + users.joined(separator: ",") + "]}"
     }
 }
+
+// The migration keeps output byte for byte: the new escaper against Store's JSONText.quoted.
+var generator = SystemRandomNumberGenerator()
+let pool: [Unicode.Scalar] = ["a", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}", "\u{80}", "é", "ก",
+                              "€", "\u{2027}", "\u{2028}", "\u{2029}", "😀", "<", "&", "'", "/"]
+for _ in 0..<100_000 {
+    var scalars = String.UnicodeScalarView()
+    for _ in 0..<Int.random(in: 0...24, using: &generator) { scalars.append(pool.randomElement(using: &generator)!) }
+    let string = String(scalars)
+    precondition(JSONWriter.quoted(string) == JSONText.quoted(string), "escapers differ on \(string.debugDescription)")
+}
+print("escaper: JSONWriter.quoted == JSONText.quoted on 100,000 random strings")
 
 print("JSON room vs OIDC's JSONValue (MB/s of JSON text; higher is better)")
 print("document                     write new  write old   read new  read old (JSONSerialization)")

@@ -3,9 +3,10 @@
 //
 // Every input is read with the default limits and with tiny ones. Whatever reads must
 // survive the writer with every option: read(write(v)) == v, and writing that again gives
-// the same bytes. Tiny limits may refuse more, never accept differently. The input, taken as
-// a string, must also escape and read back as itself. Any Swift trap is a crash; a broken
-// property is turned into one with a description on stderr.
+// the same bytes. Tiny limits may refuse more, never accept differently. Every number in it
+// reads back from its own text and orders consistently against its neighbours. The input,
+// taken as a string, must also escape and read back as itself. Any Swift trap is a crash; a
+// broken property is turned into one with a description on stderr.
 
 func fail(_ message: String, _ input: [UInt8]) -> Never {
     let shown = input.prefix(512).map { b -> String in
@@ -42,6 +43,29 @@ func checkRoundTrips(_ value: JSONValue, _ input: [UInt8]) {
     }
 }
 
+func collectNumbers(_ value: JSONValue, into out: inout [JSONNumber]) {
+    switch value {
+    case .number(let n): out.append(n)
+    case .array(let items): for item in items { collectNumbers(item, into: &out) }
+    case .object(let object): for (_, item) in object { collectNumbers(item, into: &out) }
+    default: break
+    }
+}
+
+func checkNumbers(_ value: JSONValue, _ input: [UInt8]) {
+    var numbers: [JSONNumber] = []
+    collectNumbers(value, into: &numbers)
+    for (at, n) in numbers.enumerated() {
+        if JSONNumber(n.text) != n { fail("JSONNumber(\(n.text)) does not read back", input) }
+        if n.order(comparedTo: n) != .equal { fail("\(n.text) is not equal to itself", input) }
+        guard at > 0 else { continue }
+        let m = numbers[at - 1]
+        let forward = n.order(comparedTo: m), backward = m.order(comparedTo: n)
+        let mirrored: JSONNumber.Order? = backward.map { $0 == .less ? .greater : $0 == .greater ? .less : .equal }
+        if forward != mirrored { fail("\(n.text) vs \(m.text) orders \(String(describing: forward)) one way, \(String(describing: backward)) the other", input) }
+    }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
@@ -49,11 +73,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let full = outcome(input, .default)
     if case .success(let value) = full {
         checkRoundTrips(value, input)
+        checkNumbers(value, input)
         // Another container shape reads the same.
         if (try? JSONValue(parsing: input[...])) != value { fail("slice read differs", input) }
     }
-    if case .failure(let error) = full, error.offset < 0 || error.offset > input.count {
-        fail("error offset \(error.offset) outside the input", input)
+    if case .failure(let error) = full {
+        if error.offset < 0 || error.offset > input.count { fail("error offset \(error.offset) outside the input", input) }
+        if error.position(in: input).line < 1 { fail("error position before the first line", input) }
     }
 
     // Tighter limits refuse more, never accept something else.
