@@ -35,6 +35,8 @@ let package = Package(
 
         // wire: pure Swift, no I/O
         .target(name: "HTTP"),
+        // one JSON value type, one strict reader, one writer (imports nothing)
+        .target(name: "JSON"),
         // platform
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims", "CArgon2"]),
         .target(name: "Net", dependencies: [
@@ -75,6 +77,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
