@@ -51,11 +51,16 @@ let package = Package(
         .target(name: "Store"),
         .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
+        // domain: what every protocol shares (applications and access, step-up, browser sessions,
+        // attribute mapping, the password check); no HTTP, no SQL
+        .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
+        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
-        .target(name: "Federation", dependencies: ["Store", "Crypto", "Expressions"]),
+        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions"]),
         // protocols: each mounts its own routes
-        .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web"]),
+        .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
+        // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
+        .target(name: "Portal", dependencies: ["HTTP", "Crypto", "Store", "Web", "Flows", "Federation", "Identity", "CQREncode"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
         .target(name: "Blueprints", dependencies: ["Expressions", "Policies", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O
@@ -66,8 +71,8 @@ let package = Package(
         .target(name: "Policies", dependencies: ["Expressions"]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies", "CRedis", "CGatehouseShims",
-            "CXMLSec", "CLDAP", "CArgon2", "COpenSSL", "CQREncode",
+            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
+            "Identity", "Portal", "CRedis", "CGatehouseShims", "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
@@ -84,14 +89,15 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
+            "Identity", "Portal",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
-        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
+        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto", "Policies"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Identity", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],

@@ -4,10 +4,12 @@ import Glibc
 import Crypto
 import Federation
 import HTTP
+import Identity
 import Logging
 import Net
 import OIDC
 import Policies
+import Portal
 import Postgres
 import Redis
 import Web
@@ -55,14 +57,18 @@ public enum ServerRunner {
         let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
         login.authenticationFlow = config.authenticationFlow
+        var external = config.externalURL
+        while external.hasSuffix("/") { external.removeLast() }
+        login.externalURL = external
         let oidcLogger = logger
         let policyLogger = logger
-        let applicationPolicies = CachedApplicationPolicies(base: PostgresApplicationPolicies(pool: pool))
+        let applicationPolicies = CachedApplicationPolicies(
+            base: StoredApplicationPolicies(store: PostgresApplicationPolicyStore(pool: pool)))
         directory.onInvalidate { applicationPolicies.invalidate() }
         var oidc = OIDCProvider(
             externalURL: config.externalURL, clients: directory, grants: grants, users: login.users, events: login.events,
-            keys: signingKeys, sessions: LoginBrowserSessions(services: login), scopeClaims: CELScopeClaims(),
-            tokenSealer: sealer, log: { oidcLogger.warning("\($0)") },
+            keys: signingKeys, sessions: PortalBrowserSessions(services: login), signIn: login.signInLocations,
+            mapper: CELAttributeMapper(), tokenSealer: sealer, log: { oidcLogger.warning("\($0)") },
             access: PolicyApplicationAccess(users: login.users, source: applicationPolicies,
                                             engine: PolicyEngine(log: { policyLogger.warning("\($0)") }), events: login.events))
         oidc.clientAssertions = SourceAssertionVerifier(directory: sources)
@@ -70,6 +76,8 @@ public enum ServerRunner {
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
         let sessionCache = (login.users as? CachedUserStore)?.cache
         let scim = SCIMDirectory(pool: pool, logger: logger) { user in sessionCache?.invalidateUser(user) }
+        login.linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: pool),
+                                     connections: PostgresSourceConnectionStore(pool: pool), provisioned: scim)
         let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, scim: scim)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
@@ -109,14 +117,6 @@ public enum ServerRunner {
             serverKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/web/csrf/v1".utf8)),
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
-        if let sources = login.sources {
-            let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: sources.pool),
-                                       connections: PostgresSourceConnectionStore(pool: sources.pool),
-                                       provisioned: scim)
-            var external = config.externalURL
-            while external.hasSuffix("/") { external.removeLast() }
-            SourceRoutes(login: login, directory: sources, linker: linker, externalURL: external).register(on: web.root)
-        }
         oidc?.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
         if let scim { web.mount(SCIMRoutes(directory: scim)) }

@@ -1,3 +1,4 @@
+import HTTP
 /// One answer from an upstream endpoint.
 public struct UpstreamResponse: Sendable {
     public var status: Int
@@ -18,22 +19,5 @@ public protocol UpstreamTransport: Sendable {
 }
 
 /// application/x-www-form-urlencoded / query component encoding (RFC 3986 unreserved kept).
-public func formEncode(_ pairs: [(String, String)]) -> String {
-    pairs.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
-}
+public func formEncode(_ pairs: [(String, String)]) -> String { PercentEncoding.query(pairs) }
 
-public func percentEncode(_ text: String) -> String {
-    var out = ""
-    for b in text.utf8 {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "~"):
-            out.unicodeScalars.append(Unicode.Scalar(b))
-        default:
-            let hex = Array("0123456789ABCDEF".utf8)
-            out += "%" + String(UnicodeScalar(hex[Int(b >> 4)])) + String(UnicodeScalar(hex[Int(b & 15)]))
-        }
-    }
-    return out
-}

@@ -1,4 +1,5 @@
 import Crypto
+import Identity
 import Policies
 import Store
 
@@ -201,42 +202,25 @@ public struct FlowExecutor: Sendable {
         let (uidKey, uidValue) = Self.auditIdentifier(plan, user: user)
         eventFields[uidKey] = uidValue
 
-        if throttle.isBlocked(account: account, ip: context.clientIP, at: context.now) {
+        let verified: User
+        switch try PasswordCheck(users: users, hasher: hasher, throttle: throttle)
+            .check(user, password: password, account: account, clientIP: context.clientIP, at: context.now) {
+        case .throttled:
             eventFields["reason"] = "throttled"
             try events.appendEvent(NewAuditEvent(
                 actorUserID: plan.pendingUser, action: "login_failed", clientIP: context.clientIP, outcome: "denied",
                 context: Self.eventContext(eventFields)))
             return refuse(Self.throttledMessage, code: "throttled")
-        }
-
-        var verified: User?
-        if let user, user.isActive, let stored = user.passwordHash {
-            switch hasher.verify(password, against: stored) {
-            case .valid(let needsRehash):
-                verified = user
-                if needsRehash, let fresh = try? hasher.hash(password) {
-                    try users.setPassword(userID: user.id, hash: fresh, at: context.now)
-                    eventFields["rehashed"] = "true"
-                }
-            case .invalid:
-                break
-            case .unsupported:
-                hasher.burnVerificationTime()
-            }
-        } else {
-            // Unknown, inactive or password-less: spend what a real check costs.
-            hasher.burnVerificationTime()
-        }
-
-        guard let verified else {
-            throttle.recordFailure(account: account, ip: context.clientIP, at: context.now)
+        case .refused:
             eventFields["reason"] = "invalid_credentials"
             try events.appendEvent(NewAuditEvent(
                 actorUserID: user?.id, action: "login_failed", clientIP: context.clientIP, outcome: "failure",
                 context: Self.eventContext(eventFields)))
             return refuse(Self.invalidCredentialsMessage, code: "invalid")
+        case .verified(let found, let rehashed):
+            verified = found
+            if rehashed { eventFields["rehashed"] = "true" }
         }
-        throttle.recordSuccess(account: account, at: context.now)
         plan.pendingUser = verified.id
         if !plan.methods.contains("pwd") { plan.methods.append("pwd") }
         if eventFields["rehashed"] != nil {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTP
+import Identity
 import Store
 import Web
 
@@ -43,7 +44,7 @@ struct AuthorizeEndpoint: Sendable {
         let hint = try auth.idTokenHint.map { hint throws(OAuthError) in
             try IDTokenHint.verify(hint, provider: provider, client: auth.client, slug: auth.client.application?.slug ?? "")
         }
-        let session = try provider.sessions.current(request)
+        let session = try provider.browserSession(request)
         // OIDC Core §3.1.2.1: a hint naming someone other than the signed-in user is
         // `login_required`; the code must never be issued for the wrong person.
         if let hint, let session, hint.subject != (try ClaimsBuilder(provider: provider).subject(for: session.user, client: auth.client)) {
@@ -63,13 +64,12 @@ struct AuthorizeEndpoint: Sendable {
                                                     replacing: ["prompt": remaining.isEmpty ? String?.none : remaining])
             let returnTo = Self.path + "?" + query
             guard returnTo.utf8.count <= 2048 else { throw OAuthError.invalidRequest("the request is too long") }
-            return Response.redirect(to: provider.sessions.loginLocation(returnTo: returnTo, loginHint: auth.loginHint),
+            return Response.redirect(to: provider.signIn.signIn(returnTo: returnTo, loginHint: auth.loginHint),
                                      status: .found)
         }
         guard let session else { throw OAuthError(.serverError, "no session") }
 
-        guard try provider.access.allows(AccessAttempt(.authorize, user: session.user, client: auth.client, request: request,
-                                                        session: session)) else {
+        guard try provider.access.allows(.authorize, user: session.user, client: auth.client, request: request, session: session) else {
             audit(request, "oauth.authorize", outcome: "access_denied", client: auth.client.clientID, user: session.user.id)
             if auth.prompts.contains("none") {
                 throw OAuthError(.accessDenied, "the user may not use this application")
@@ -82,20 +82,14 @@ struct AuthorizeEndpoint: Sendable {
         // verification; older or never, the browser passes the validation flow and comes back.
         let stepUp = try provider.access.stepUp(for: auth.client)
         if stepUp != nil || auth.acrValues.first == TokenIssuer.acrMultiFactor {
-            let window = stepUp?.windowSeconds ?? auth.maxAge
-            let verified = Self.lastVerification(session, acceptsUpstream: stepUp?.acceptsUpstreamMFA ?? true)
-            let fresh = verified.map { at in
-                guard let window else { return true }
-                return now.microsecondsSince1970 - at.microsecondsSince1970 <= Int64(window) * 1_000_000
-            } ?? false
-            if !fresh {
+            if !StepUp.isSatisfied(by: session, requirement: stepUp, maxAgeSeconds: auth.maxAge, at: now) {
                 audit(request, "oauth.authorize", outcome: "step_up", client: auth.client.clientID, user: session.user.id)
                 if auth.prompts.contains("none") {
                     throw OAuthError(.interactionRequired, "a recent MFA verification is required")
                 }
                 let returnTo = Self.path + "?" + auth.parameters.queryString(removing: Self.satisfiedBySignIn)
                 guard returnTo.utf8.count <= 2048 else { throw OAuthError.invalidRequest("the request is too long") }
-                var response = Response.redirect(to: provider.sessions.stepUpLocation(returnTo: returnTo), status: .found)
+                var response = Response.redirect(to: provider.signIn.stepUp(returnTo: returnTo), status: .found)
                 response.headers.set("Cache-Control", "no-store")
                 return response
             }
@@ -126,7 +120,7 @@ struct AuthorizeEndpoint: Sendable {
     func issueCode(_ request: Request, _ auth: AuthorizeRequest, session: BrowserSession) throws -> Response {
         let now = provider.clock()
         let code = Base64URL.encode(SecureRandom.bytes(32))
-        let methods = Self.methods(of: session)
+        let methods = session.methods
         try provider.grants.storeCode(OAuthAuthorizationCode(
             codeHash: Digest.sha256(code), grantID: UUID().uuidString.lowercased(), clientID: auth.client.clientID,
             userID: session.user.id, redirectURI: auth.redirectURI, scopes: auth.scopes, nonce: auth.nonce,
@@ -138,23 +132,6 @@ struct AuthorizeEndpoint: Sendable {
         if let state = auth.state { values.append(("state", state)) }
         values.append(("iss", issuer(auth.client)))
         return respond(request, to: auth.redirectURI, mode: auth.responseMode, client: auth.client, values: values)
-    }
-
-    /// When the session last passed MFA: here, or (if accepted) at the upstream sign-in.
-    static func lastVerification(_ session: BrowserSession, acceptsUpstream: Bool) -> Timestamp? {
-        var times: [Timestamp] = []
-        if let local = session.lastMFAAt { times.append(local) }
-        if acceptsUpstream, session.upstreamAMR.contains("mfa") { times.append(session.authTime) }
-        return times.max()
-    }
-
-    /// The `amr` of tokens issued from `session`: how it signed in, plus its MFA verification.
-    static func methods(of session: BrowserSession) -> [String] {
-        var methods = session.authMethods.isEmpty ? ["pwd"] : session.authMethods
-        var extra = session.mfaMethods
-        if session.upstreamAMR.contains("mfa") { extra.append("mfa") }
-        for method in extra where !methods.contains(method) { methods.append(method) }
-        return methods
     }
 
     // MARK: consent
@@ -207,15 +184,15 @@ struct AuthorizeEndpoint: Sendable {
                            values: errorValues(error.error, state: error.state, client: error.client))
         }
         do {
-            guard let session = try provider.sessions.current(request) else {
+            guard let session = try provider.browserSession(request) else {
                 throw OAuthError(.loginRequired, "the session ended before consent was given")
             }
             guard answer == "allow" else {
                 audit(request, "oauth.consent", outcome: "denied", client: parsed.client.clientID, user: session.user.id)
                 throw OAuthError(.accessDenied, "the user did not consent")
             }
-            guard try provider.access.allows(AccessAttempt(.authorize, user: session.user, client: parsed.client,
-                                                            request: request, session: session)) else {
+            guard try provider.access.allows(.authorize, user: session.user, client: parsed.client, request: request,
+                                             session: session) else {
                 throw OAuthError(.accessDenied, "the user may not use this application")
             }
             if parsed.client.consentMode == .once || parsed.prompts.contains("consent") {
@@ -262,7 +239,7 @@ struct AuthorizeEndpoint: Sendable {
     }
 
     static func location(_ redirectURI: String, _ values: [(String, String)]) -> String {
-        let query = values.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+        let query = PercentEncoding.query(values)
         return redirectURI + (redirectURI.contains("?") ? "&" : "?") + query
     }
 

@@ -1,4 +1,6 @@
 import Crypto
+import Expressions
+import Identity
 import Store
 
 /// The claims a set of granted scopes releases about a user (OIDC Core §5.4), plus custom
@@ -65,9 +67,12 @@ struct ClaimsBuilder: Sendable {
         if granted.contains("groups") { out["groups"] = .strings(try groupNames()) }
         for mapping in client.scopeMappings where granted.contains(mapping.scopeName) {
             do {
-                let extra = try provider.scopeClaims.claims(of: mapping, user: user, groups: try groupNames(),
-                                                             client: client, scopes: scopes)
-                for (key, value) in extra where !Self.protectedClaims.contains(key) { out[key] = value }
+                let context = MappingContext(user: user, groups: try groupNames(), application: client.application, extra: [
+                    "scopes": .list(scopes.map { .string($0) }), "client_id": .string(client.clientID)])
+                guard case .map(let extra) = try provider.mapper.evaluate(mapping.expression, context) else {
+                    throw ScopeMappingNotAMap()
+                }
+                for (key, value) in extra where !Self.protectedClaims.contains(key) { out[key] = JSONValue(value) }
             } catch {
                 provider.log("scope mapping \(mapping.name) failed for client \(client.clientID): \(error)")
             }
@@ -84,5 +89,25 @@ struct ClaimsBuilder: Sendable {
     static func attribute(_ user: User, _ key: String) -> JSONValue? {
         guard case .object(let members)? = JSONValue.parse(user.attributes.text) else { return nil }
         return members[key]
+    }
+}
+
+/// A scope mapping must yield a map of claims.
+struct ScopeMappingNotAMap: Error, CustomStringConvertible {
+    var description: String { "the expression must return a map of claims" }
+}
+
+extension JSONValue {
+    /// An expression's value as JSON.
+    init(_ value: ExprValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .list(let items): self = .array(items.map(JSONValue.init))
+        case .map(let members): self = .object(members.mapValues(JSONValue.init))
+        }
     }
 }

@@ -26,10 +26,10 @@ struct EndSessionEndpoint: Sendable {
         } catch let error as OAuthError {
             return AuthorizeEndpoint(provider: provider).errorPage(request, error.description)
         }
-        let session = try provider.sessions.current(request)
+        let session = try provider.browserSession(request)
         guard let session else { return finish(request, checked, cookies: []) }
         if checked.hintValid, checked.hintSID == session.sid {
-            let cookies = try provider.sessions.end(request)
+            let cookies = try provider.endBrowserSession(request)
             audit(request, checked, session.user.id)
             return finish(request, checked, cookies: cookies)
         }
@@ -47,8 +47,8 @@ struct EndSessionEndpoint: Sendable {
             return AuthorizeEndpoint(provider: provider).errorPage(request, error.description)
         }
         var cookies: [SetCookie] = []
-        if let session = try provider.sessions.current(request) {
-            cookies = try provider.sessions.end(request)
+        if let session = try provider.browserSession(request) {
+            cookies = try provider.endBrowserSession(request)
             audit(request, checked, session.user.id)
         }
         return finish(request, checked, cookies: cookies)

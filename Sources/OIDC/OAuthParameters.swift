@@ -1,3 +1,4 @@
+import HTTP
 import Web
 
 /// A request's OAuth parameters (query for GET, form body for POST), read once.
@@ -53,7 +54,7 @@ struct OAuthParameters: Sendable {
             var list = values[key] ?? []
             if let replacement = replacements[key] { list = replacement.map { [$0] } ?? [] }
             for value in list {
-                parts.append(percentEncode(key) + "=" + percentEncode(value))
+                parts.append(PercentEncoding.encode(key) + "=" + PercentEncoding.encode(value))
             }
         }
         return parts.joined(separator: "&")
@@ -62,8 +63,6 @@ struct OAuthParameters: Sendable {
     var all: [String: [String]] { values }
 }
 
-/// The one percent-encoder (Web's), under the name this room uses.
-func percentEncode(_ text: String) -> String { percentEncodedUnreserved(text) }
 
 /// Space-separated scope list, each scope once, in the order given (RFC 6749 §3.3).
 func parseScopes(_ text: String?) throws(OAuthError) -> [String] {

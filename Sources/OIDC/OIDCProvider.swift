@@ -1,62 +1,7 @@
 import Crypto
+import Identity
 import Store
 import Web
-
-/// The signed-in browser behind a request, as the OIDC endpoints need it.
-public struct BrowserSession: Sendable {
-    public let user: User
-    /// SHA-256 of the session cookie (the store's key; never the cookie itself).
-    public let sessionIDHash: [UInt8]
-    public let authTime: Timestamp
-    public let authMethods: [String]
-    public let upstreamAMR: [String]
-    /// When the session last passed an MFA verification (nil: never).
-    public let lastMFAAt: Timestamp?
-    /// The methods of that verification (`otp`, `mfa`), added to the tokens' `amr`.
-    public let mfaMethods: [String]
-
-    public init(user: User, sessionIDHash: [UInt8], authTime: Timestamp, authMethods: [String], upstreamAMR: [String],
-                lastMFAAt: Timestamp? = nil, mfaMethods: [String] = []) {
-        self.user = user
-        self.sessionIDHash = sessionIDHash
-        self.authTime = authTime
-        self.authMethods = authMethods
-        self.upstreamAMR = upstreamAMR
-        self.lastMFAAt = lastMFAAt
-        self.mfaMethods = mfaMethods
-    }
-
-    /// The `sid` claim: derived from the store key, so it names the session without being
-    /// usable as (or leading back to) the cookie.
-    public var sid: String { OIDCProvider.sessionID(forIDHash: sessionIDHash) }
-}
-
-/// What the OIDC room needs from the login side (the App room implements it over the session
-/// cookie and the flow executor).
-public protocol BrowserSessions: Sendable {
-    /// The signed-in session of the request, nil when there is none.
-    func current(_ request: Request) throws -> BrowserSession?
-    /// Ends the request's session; the cookies to set on the response.
-    func end(_ request: Request) throws -> [SetCookie]
-    /// Where to send the browser to sign in and come back to `returnTo` (a local path).
-    func loginLocation(returnTo: String, loginHint: String?) -> String
-    /// Where to send a signed-in browser to pass an MFA verification and come back to `returnTo`.
-    func stepUpLocation(returnTo: String) -> String
-}
-
-extension BrowserSessions {
-    public func stepUpLocation(returnTo: String) -> String {
-        "/if/flow/default-authenticator-validation-flow/?next=" + percentEncode(returnTo)
-    }
-}
-
-/// Produces the claims of a custom scope mapping (the App room evaluates the CEL expression).
-public protocol ScopeClaimsEvaluator: Sendable {
-    /// The claims `mapping` yields for `user`; a failure is logged by the caller and the
-    /// mapping contributes nothing.
-    func claims(of mapping: OAuthScopeMapping, user: User, groups: [String], client: OAuthClient,
-                scopes: [String]) throws -> [String: JSONValue]
-}
 
 /// The OAuth 2.0 / OpenID Connect provider: authentik's URL layout, every application's
 /// issuer at `<external URL>/application/o/<slug>/`.
@@ -68,8 +13,12 @@ public struct OIDCProvider: Sendable {
     public let users: any UserStore
     public let events: any EventStore
     public let keys: any JWTKeyRing
+    /// The signed-in browsers (by the session cookie's token).
     public let sessions: any BrowserSessions
-    public let scopeClaims: any ScopeClaimsEvaluator
+    /// Where a browser signs in or steps up and comes back.
+    public let signIn: SignInLocations
+    /// Evaluates the CEL expressions of custom scope mappings.
+    public let mapper: any AttributeMapper
     /// Seals the user id carried inside access tokens (a key derived from the master key).
     public let tokenSealer: SecretSealer
     public let clock: @Sendable () -> Timestamp
@@ -81,7 +30,8 @@ public struct OIDCProvider: Sendable {
 
     public init(externalURL: String, clients: any OAuthClientDirectory, grants: any OAuthGrantStore,
                 users: any UserStore, events: any EventStore, keys: any JWTKeyRing, sessions: any BrowserSessions,
-                scopeClaims: any ScopeClaimsEvaluator, tokenSealer: SecretSealer, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+                signIn: SignInLocations = SignInLocations(), mapper: any AttributeMapper = CELAttributeMapper(),
+                tokenSealer: SecretSealer, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
                 log: @escaping @Sendable (String) -> Void = { _ in }, access: (any ApplicationAccess)? = nil) {
         var base = externalURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -92,7 +42,8 @@ public struct OIDCProvider: Sendable {
         self.events = events
         self.keys = keys
         self.sessions = sessions
-        self.scopeClaims = scopeClaims
+        self.signIn = signIn
+        self.mapper = mapper
         self.tokenSealer = tokenSealer
         self.clock = clock
         self.access = access ?? GroupAccess(users: users)
@@ -107,8 +58,17 @@ public struct OIDCProvider: Sendable {
     var introspectionEndpoint: String { externalURL + "/application/o/introspect/" }
     var revocationEndpoint: String { externalURL + "/application/o/revoke/" }
 
-    static func sessionID(forIDHash hash: [UInt8]) -> String {
-        Base64URL.encode(Array(Digest.sha256(Array("gatehouse/oidc/sid/v1:".utf8) + hash).prefix(18)))
+    /// The signed-in session of the request's browser, nil when there is none.
+    func browserSession(_ request: Request) throws -> BrowserSession? {
+        guard let token = SessionCookie.token(in: request) else { return nil }
+        return try sessions.session(token: token)
+    }
+
+    /// Ends the request's session; the cookie to clear on the response.
+    func endBrowserSession(_ request: Request) throws -> [SetCookie] {
+        guard let token = SessionCookie.token(in: request) else { return [] }
+        try sessions.end(token: token, clientIP: request.clientIP)
+        return [SessionCookie.clear(for: request)]
     }
 
     /// Mounts every endpoint. `forms` is the CSRF-checked group (the consent and logout

@@ -140,7 +140,7 @@ struct RefreshTokenGrant: Sendable {
         guard let spent = old, let user = try provider.users.user(id: spent.userID), user.isActive else {
             throw OAuthError.invalidGrant("the user is no longer active")
         }
-        guard try provider.access.allows(AccessAttempt(.refresh, user: user, client: client, request: request, session: nil)) else {
+        guard try provider.access.allows(.refresh, user: user, client: client, request: request, session: nil) else {
             try provider.grants.revokeGrant(spent.grantID, until: replacement.expiresAt, at: now)
             throw OAuthError.invalidGrant("the user may no longer use this application")
         }
@@ -177,8 +177,7 @@ struct ClientCredentialsGrant: Sendable {
         guard let account = try provider.users.user(username: username), account.isActive else {
             throw OAuthError(.unauthorizedClient, "the client's service account does not exist or is inactive")
         }
-        guard try provider.access.allows(AccessAttempt(.clientCredentials, user: account, client: client, request: request,
-                                                        session: nil)) else {
+        guard try provider.access.allows(.clientCredentials, user: account, client: client, request: request, session: nil) else {
             throw OAuthError(.unauthorizedClient, "the client's service account may not use this application")
         }
         let now = provider.clock()

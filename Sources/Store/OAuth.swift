@@ -48,20 +48,8 @@ public struct OAuthScopeMapping: Sendable, Hashable {
     }
 }
 
-/// The application an OAuth2 provider is attached to.
-public struct OAuthApplication: Sendable, Hashable {
-    public var slug: String
-    public var name: String
-    public var launchURL: String?
-    /// Names of the groups allowed in; empty means everyone.
-    public var groups: [String]
-    public init(slug: String, name: String, launchURL: String?, groups: [String]) {
-        self.slug = slug
-        self.name = name
-        self.launchURL = launchURL
-        self.groups = groups
-    }
-}
+/// The OAuth2 provider's view of its application (the provider-agnostic `Application`).
+public typealias OAuthApplication = Application
 
 /// One OAuth2 provider (a client) with its application, as the OIDC endpoints need it.
 public struct OAuthClient: Sendable, Hashable {

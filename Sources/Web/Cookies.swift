@@ -1,3 +1,4 @@
+import HTTP
 /// Cookie parsing (RFC 6265 §5.4 `Cookie`) and `Set-Cookie` building (§4.1).
 public enum Cookies {
     /// Parses every `Cookie` header. Malformed pairs are skipped; for a repeated name the
@@ -79,7 +80,7 @@ public struct SetCookie: Sendable, Equatable {
             if Cookies.isCookieOctet(b) && b != UInt8(ascii: "%") {
                 v.unicodeScalars.append(Unicode.Scalar(b))
             } else {
-                v += PercentDecoding.escape(b)
+                v += PercentEncoding.escape(b)
             }
         }
         var parts = ["\(name)=\(v)"]

@@ -1,3 +1,4 @@
+import HTTP
 /// Name/value pairs from a query string or an `application/x-www-form-urlencoded` body.
 /// Every value of a repeated name is kept, in order; protocols that forbid repeats
 /// (OAuth 2.0 §3.1) check `values(_:)` themselves.
@@ -37,8 +38,8 @@ public struct FormData: Sendable, Equatable {
                 name = pair
                 value = ""
             }
-            guard let n = PercentDecoding.decode(name, plusAsSpace: true),
-                  let v = PercentDecoding.decode(value, plusAsSpace: true) else {
+            guard let n = PercentEncoding.decode(name, plusAsSpace: true),
+                  let v = PercentEncoding.decode(value, plusAsSpace: true) else {
                 throw WebError.badRequest("malformed percent-encoding")
             }
             form.append(n, v)

@@ -168,7 +168,7 @@ public final class Request {
         }
         let decoded: String
         if sawPercent || bytes.contains(UInt8(ascii: "%")) {
-            guard let d = PercentDecoding.decode(raw, plusAsSpace: false) else { return nil }
+            guard let d = PercentEncoding.decode(raw, plusAsSpace: false) else { return nil }
             decoded = d
         } else {
             decoded = raw

@@ -39,7 +39,7 @@ public struct Response: Sendable {
             if scalar.value > 0x20 && scalar.value < 0x7F {
                 safe.unicodeScalars.append(scalar)
             } else {
-                for b in String(scalar).utf8 { safe += PercentDecoding.escape(b) }
+                for b in String(scalar).utf8 { safe += PercentEncoding.escape(b) }
             }
         }
         return Response(status: status, headers: ["Location": safe])

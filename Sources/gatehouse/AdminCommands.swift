@@ -129,7 +129,7 @@ struct UsersCommand: ParsableCommand {
             let pool = try openAdminPool(config, command: "users reset-mfa", migrate: true)
             defer { pool.close() }
             do {
-                let store = LoginServices.authenticatorStore(pool: pool, sealer: try config.secretSealer())
+                let store = sealedAuthenticatorStore(pool: pool, sealer: try config.secretSealer())
                 let accounts = AdminAccounts(users: PostgresUserStore(pool: pool), events: PostgresEventStore(pool: pool))
                 let (user, removed) = try accounts.resetMFA(username: username, authenticators: store)
                 print("reset \(user.username): \(removed) authenticators and recovery codes removed")

@@ -1,3 +1,5 @@
+@testable import Portal
+import Identity
 import Foundation
 import HTTP
 import Logging
@@ -14,7 +16,7 @@ import Crypto
 /// Per-application access through policy bindings, end to end in process: blueprints applied
 /// to PostgreSQL, the real client directory, grant store and signing keys, the web layer's
 /// trusted-proxy resolution, and `PolicyApplicationAccess`. Only the browser session is faked
-/// (a `test_session=<username>` cookie).
+/// (a session cookie naming the user, see `CookieSessions`).
 final class ApplicationAccessTests: XCTestCase {
     var scratch: ScratchDatabase!
     var pool: PGPool!
@@ -39,8 +41,8 @@ final class ApplicationAccessTests: XCTestCase {
         let provider = OIDCProvider(
             externalURL: "https://id.example.com", clients: PostgresOAuthClientDirectory(pool: pool, sealer: sealer, timeToLive: 0),
             grants: PostgresOAuthGrantStore(pool: pool), users: users, events: events, keys: keys,
-            sessions: CookieSessions(users: users), scopeClaims: CELScopeClaims(), tokenSealer: sealer,
-            access: PolicyApplicationAccess(users: users, source: PostgresApplicationPolicies(pool: pool),
+            sessions: CookieSessions(users: users), signIn: SignInLocations(signInPath: "/login"), tokenSealer: sealer,
+            access: PolicyApplicationAccess(users: users, source: StoredApplicationPolicies(store: PostgresApplicationPolicyStore(pool: pool)),
                                             engine: PolicyEngine(), events: events))
         let config = WebConfig(externalURL: "https://id.example.com", trustedProxies: try TrustedProxies([Self.proxy + "/32"]),
                                branding: Branding(companyName: "Acme"), serverKey: [UInt8](repeating: 7, count: 32),
@@ -114,11 +116,11 @@ final class ApplicationAccessTests: XCTestCase {
     func authorize(_ client: String, user: String, peer: String = "10.1.1.1", forwardedFor: String? = nil,
                    prompt: String? = nil) -> HTTPResponse {
         var query = "response_type=code&client_id=\(client)&scope=openid&state=s1"
-            + "&redirect_uri=" + percentEncodedUnreserved("https://\(client).example.co.th/cb")
+            + "&redirect_uri=" + PercentEncoding.encode("https://\(client).example.co.th/cb")
         if let prompt { query += "&prompt=" + prompt }
         var headers = HTTPHeaders()
         headers.add("Host", "id.example.com")
-        headers.add("Cookie", "test_session=\(user)")
+        headers.add("Cookie", "__Host-gatehouse_session=" + CookieSessions.token(for: user))
         if let forwardedFor { headers.add("X-Forwarded-For", forwardedFor) }
         let request = HTTPRequest(method: .get, target: "/application/o/authorize/?" + query, headers: headers, body: [])
         return app.responder(request, ConnectionInfo(remoteAddress: peer, remotePort: 40000, localPort: 8080, isTLS: true))
@@ -207,7 +209,8 @@ final class ApplicationAccessTests: XCTestCase {
     /// connection here) reaches this one through PostgreSQL's NOTIFY, within a second.
     func testCachedRulesFollowAChangeMadeElsewhere() throws {
         let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer)
-        let cached = CachedApplicationPolicies(base: PostgresApplicationPolicies(pool: pool), timeToLive: 3600)
+        let cached = CachedApplicationPolicies(base: StoredApplicationPolicies(store: PostgresApplicationPolicyStore(pool: pool)),
+                                               timeToLive: .seconds(3600))
         directory.onInvalidate { cached.invalidate() }
         directory.startListening(databaseURL: scratch.url)
         defer { directory.stopListening() }
@@ -242,14 +245,14 @@ final class ApplicationAccessTests: XCTestCase {
     }
 }
 
-/// A signed-in browser is a `test_session=<username>` cookie.
+/// A signed-in browser is a session cookie carrying `CookieSessions.token(for: <username>)`.
 struct CookieSessions: BrowserSessions {
     let users: PostgresUserStore
-    func current(_ request: Request) throws -> BrowserSession? {
-        guard let name = request.cookies["test_session"], let user = try users.user(username: name), user.isActive else { return nil }
-        return BrowserSession(user: user, sessionIDHash: Digest.sha256(name), authTime: .now(), authMethods: ["pwd"],
+    static func token(for username: String) -> String { Base64URL.encode(Digest.sha256("test-session:" + username)) }
+    func session(token: String) throws -> BrowserSession? {
+        guard let user = try users.allUsers().first(where: { Self.token(for: $0.username) == token }), user.isActive else { return nil }
+        return BrowserSession(user: user, sessionIDHash: Digest.sha256(user.username), authTime: .now(), authMethods: ["pwd"],
                               upstreamAMR: [])
     }
-    func end(_ request: Request) throws -> [SetCookie] { [] }
-    func loginLocation(returnTo: String, loginHint: String?) -> String { "/login?next=" + percentEncodedUnreserved(returnTo) }
+    func end(token: String, clientIP: String?) throws {}
 }

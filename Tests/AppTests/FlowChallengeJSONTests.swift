@@ -1,3 +1,5 @@
+@testable import Portal
+import Identity
 import XCTest
 @testable import App
 import Flows

@@ -1,3 +1,5 @@
+@testable import Portal
+import Identity
 import HTTP
 import Logging
 import Store

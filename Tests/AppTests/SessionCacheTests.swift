@@ -1,3 +1,5 @@
+@testable import Portal
+import Identity
 import Foundation
 import Logging
 import Synchronization

@@ -1,3 +1,4 @@
+import Identity
 import Crypto
 import Store
 import XCTest

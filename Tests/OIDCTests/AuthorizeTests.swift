@@ -1,4 +1,5 @@
 import HTTP
+import Identity
 import Store
 import XCTest
 @testable import OIDC
@@ -113,7 +114,7 @@ final class AuthorizeTests: XCTestCase {
         let response = h.authorize([("login_hint", "somchai"), ("prompt", "login")], user: nil)
         XCTAssertEqual(response.status, .found)
         let location = try XCTUnwrap(response.headers["Location"])
-        XCTAssertTrue(location.hasPrefix("/if/flow/default-authentication-flow/?next=%2Fapplication%2Fo%2Fauthorize%2F%3F"))
+        XCTAssertTrue(location.hasPrefix("/if/flow/default-authentication-flow/?restart=1&next=/application/o/authorize/%3F"), location)
         XCTAssertTrue(location.contains("login_hint=somchai"))
         XCTAssertFalse(location.contains("prompt"), "prompt=login is satisfied by the sign-in and must not loop")
         let both = h.authorize([("prompt", "login consent")], user: nil)

@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import HTTP
+import Identity
+import Expressions
 import Logging
 import Store
 import Synchronization
@@ -162,33 +164,36 @@ struct FakeKeyRing: JWTKeyRing {
     }
 }
 
-/// Signed in when the request carries `Cookie: test_session=<username>`.
+/// Signed in when the request's session cookie carries `FakeSessions.token(for: <username>)`.
 final class FakeSessions: BrowserSessions {
     let users: FakeUsers
     let authTime: Mutex<Timestamp>
     /// The session's last MFA verification (nil: never) and its upstream amr.
     let lastMFA = Mutex<Timestamp?>(nil)
     let upstreamAMR = Mutex<[String]>([])
+    let ended = Mutex<[String]>([])
     init(users: FakeUsers, authTime: Timestamp) {
         self.users = users
         self.authTime = Mutex(authTime)
     }
-    func current(_ request: Request) throws -> BrowserSession? {
-        guard let name = request.cookies["test_session"], let user = try users.user(username: name), user.isActive else { return nil }
+
+    /// A token shaped like the real ones (43 base64url characters) that names `username`.
+    static func token(for username: String) -> String { Base64URL.encode(Digest.sha256("test-session:" + username)) }
+
+    func session(token: String) throws -> BrowserSession? {
+        let all = users.users.withLock { $0 }
+        guard let user = all.first(where: { Self.token(for: $0.username) == token }), user.isActive,
+              !ended.withLock({ $0.contains(token) }) else { return nil }
         let mfa = lastMFA.withLock { $0 }
-        return BrowserSession(user: user, sessionIDHash: Digest.sha256(name), authTime: authTime.withLock { $0 },
+        return BrowserSession(user: user, sessionIDHash: Digest.sha256(user.username), authTime: authTime.withLock { $0 },
                               authMethods: ["pwd"], upstreamAMR: upstreamAMR.withLock { $0 }, lastMFAAt: mfa,
                               mfaMethods: mfa == nil ? [] : ["otp", "mfa"])
     }
-    func end(_ request: Request) throws -> [SetCookie] { [] }
-    func loginLocation(returnTo: String, loginHint: String?) -> String {
-        "/if/flow/default-authentication-flow/?next=" + percentEncode(returnTo) + (loginHint.map { "&login_hint=" + percentEncode($0) } ?? "")
-    }
+    func end(token: String, clientIP: String?) throws { ended.withLock { $0.append(token) } }
 }
 
-struct FakeClaims: ScopeClaimsEvaluator {
-    func claims(of mapping: OAuthScopeMapping, user: User, groups: [String], client: OAuthClient,
-                scopes: [String]) throws -> [String: JSONValue] {
-        ["ar_access_level": .string(groups.contains("finance") ? "full" : "none"), "sub": .string("overridden?")]
+struct FakeMapper: AttributeMapper {
+    func evaluate(_ expression: String, _ context: MappingContext) throws -> ExprValue {
+        .map(["ar_access_level": .string(context.groups.contains("finance") ? "full" : "none"), "sub": .string("overridden?")])
     }
 }

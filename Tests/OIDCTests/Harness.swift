@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTP
+import Identity
 import Logging
 import Store
 import Synchronization
@@ -28,7 +29,7 @@ final class Harness: @unchecked Sendable {
         sessions = FakeSessions(users: users, authTime: Timestamp(secondsSince1970: 1_800_000_000))
         let clock = self.clock
         provider = OIDCProvider(externalURL: "https://id.example.com/", clients: directory, grants: grants, users: users,
-                                events: events, keys: keys, sessions: sessions, scopeClaims: FakeClaims(),
+                                events: events, keys: keys, sessions: sessions, mapper: FakeMapper(),
                                 tokenSealer: try SecretSealer(currentMasterKey: [UInt8](repeating: 3, count: 32)),
                                 clock: { clock.now }, access: access?(users))
         let config = WebConfig(externalURL: "https://id.example.com", trustedProxies: try TrustedProxies([]),
@@ -61,15 +62,15 @@ final class Harness: @unchecked Sendable {
         var body: [UInt8] = []
         if let form {
             h.add("Content-Type", "application/x-www-form-urlencoded")
-            body = Array(form.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&").utf8)
+            body = Array(PercentEncoding.query(form).utf8)
         }
-        if let user { h.add("Cookie", "test_session=\(user)") }
+        if let user { h.add("Cookie", "__Host-gatehouse_session=" + FakeSessions.token(for: user)) }
         let request = HTTPRequest(method: method, target: target, headers: h, body: body)
         return app.responder(request, ConnectionInfo(remoteAddress: "203.0.113.9", remotePort: 40000, localPort: 8080, isTLS: true))
     }
 
     static func query(_ pairs: [(String, String)]) -> String {
-        pairs.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+        PercentEncoding.query(pairs)
     }
 
     static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -103,7 +104,7 @@ final class Harness: @unchecked Sendable {
     }
 
     func basic(_ id: String = "ar-aging", _ secret: String = Harness.secret) -> HTTPHeaders {
-        let raw = Array((percentEncode(id) + ":" + percentEncode(secret)).utf8)
+        let raw = Array((PercentEncoding.encode(id) + ":" + PercentEncoding.encode(secret)).utf8)
         var h = HTTPHeaders()
         h.add("Authorization", "Basic " + Data(raw).base64EncodedString())
         return h

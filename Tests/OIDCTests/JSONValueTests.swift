@@ -1,4 +1,5 @@
 import Store
+import Identity
 import XCTest
 @testable import OIDC
 

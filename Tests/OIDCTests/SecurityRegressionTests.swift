@@ -1,4 +1,5 @@
 import HTTP
+import Identity
 import Store
 import XCTest
 @testable import OIDC

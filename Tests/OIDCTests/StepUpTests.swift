@@ -1,4 +1,5 @@
 import HTTP
+import Identity
 import Store
 import XCTest
 @testable import OIDC
@@ -10,8 +11,8 @@ final class StepUpTests: XCTestCase {
         let users: any UserStore
         var requirement = StepUpRequirement()
         func allows(_ attempt: AccessAttempt) throws -> Bool { try GroupAccess(users: users).allows(attempt) }
-        func stepUp(for client: OAuthClient) throws -> StepUpRequirement? {
-            client.clientID == "ar-aging" ? requirement : nil
+        func stepUp(for application: Application) throws -> StepUpRequirement? {
+            application.slug == "ar-aging" ? requirement : nil
         }
     }
 
@@ -21,7 +22,7 @@ final class StepUpTests: XCTestCase {
 
     func isStepUp(_ response: HTTPResponse) -> Bool {
         response.status == .found
-            && (response.headers["Location"] ?? "").hasPrefix("/if/flow/default-authenticator-validation-flow/?next=%2Fapplication%2Fo%2Fauthorize%2F%3F")
+            && (response.headers["Location"] ?? "").hasPrefix("/if/flow/default-authenticator-validation-flow/?next=/application/o/authorize/%3F")
     }
 
     func testScenarioCWindow() throws {

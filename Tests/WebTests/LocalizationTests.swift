@@ -45,7 +45,7 @@ final class LocalizationTests: XCTestCase {
         let token = try XCTUnwrap(page.text.firstMatch(of: /name="csrf_token" value="([^"]+)"/)).output.1
         return app.send(.post, "/-/i18n/setlang/",
                         headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie],
-                        body: "lang=\(lang)&next=\(PercentDecoding.encode(next))&csrf_token=\(token)")
+                        body: "lang=\(lang)&next=\(PercentEncoding.encode(next))&csrf_token=\(token)")
     }
 
     func testSetLanguage() throws {

@@ -1,3 +1,4 @@
+import Identity
 import Crypto
 import Flows
 import Logging

@@ -1,3 +1,4 @@
+import HTTP
 import Web
 /// `redis://[[user]:password@]host[:port][/db]`. The password is percent-decoded.
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
@@ -101,11 +102,11 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func decode(_ text: String, what: String) throws(ValueProblem) -> String {
-        guard let decoded = percentDecoded(text) else {
+        guard let decoded = PercentEncoding.decode(text, plusAsSpace: false) else {
             throw ValueProblem("invalid percent-encoding in the \(what)")
         }
         return decoded
     }
 }
 
-func percentEncodeUserInfo(_ text: String) -> String { percentEncodedUnreserved(text) }
+func percentEncodeUserInfo(_ text: String) -> String { PercentEncoding.encode(text) }

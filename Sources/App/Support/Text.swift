@@ -11,23 +11,6 @@ func isASCIIHexDigit(_ character: Character) -> Bool {
     character.isASCII && character.isHexDigit
 }
 
-/// Decodes `%XX` escapes; nil if an escape is malformed or the result is not UTF-8.
-func percentDecoded(_ text: String) -> String? {
-    var bytes: [UInt8] = []
-    var iterator = Array(text.utf8).makeIterator()
-    while let byte = iterator.next() {
-        if byte == UInt8(ascii: "%") {
-            guard let high = iterator.next(), let low = iterator.next(),
-                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(value)
-        } else {
-            bytes.append(byte)
-        }
-    }
-    return String(validating: bytes, as: UTF8.self)
-}
-
-
 enum FileKind { case missing, file, directory, other }
 
 func fileKind(_ path: String) -> FileKind {

@@ -25,7 +25,7 @@ struct FlowPageRoutes {
         if flow.designation == .stageConfiguration, try services.resolver.current(request)?.user == nil {
             // Step-up and enrolment act for a signed-in user: sign in first, then come back here.
             let here = request.rawPath + (request.rawQuery.map { "?" + $0 } ?? "")
-            var response = Response.redirect(to: services.signInPath + "?restart=1&next=" + queryEscape(here),
+            var response = Response.redirect(to: services.signInPath + "?restart=1&next=" + PercentEncoding.encode(here, keeping: "/"),
                                              status: .found)
             response.headers.set("Cache-Control", "no-store")
             return response
@@ -80,11 +80,11 @@ struct FlowPageRoutes {
     /// Where the form posts: the page itself, carrying `next` in case the plan is gone by then.
     static func action(slug: String, next: String) -> String {
         let base = "/if/flow/\(slug)/"
-        return next == LocalPath.defaultTarget ? base : base + "?next=" + queryEscape(next)
+        return next == LocalPath.defaultTarget ? base : base + "?next=" + PercentEncoding.encode(next, keeping: "/")
     }
 
     static func restartLink(slug: String, next: String) -> String {
-        "/if/flow/\(slug)/?restart=1" + (next == LocalPath.defaultTarget ? "" : "&next=" + queryEscape(next))
+        "/if/flow/\(slug)/?restart=1" + (next == LocalPath.defaultTarget ? "" : "&next=" + PercentEncoding.encode(next, keeping: "/"))
     }
 
     func message(_ request: Request, _ error: FieldError) -> String {

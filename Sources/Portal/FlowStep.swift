@@ -100,19 +100,3 @@ extension Response {
         for cookie in cookies { setCookie(cookie) }
     }
 }
-
-/// Percent-encodes everything but unreserved characters (for a query value).
-func queryEscape(_ text: String) -> String {
-    var out = ""
-    for b in text.utf8 {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "~"), UInt8(ascii: "/"):
-            out.unicodeScalars.append(Unicode.Scalar(b))
-        default:
-            out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
-        }
-    }
-    return out
-}

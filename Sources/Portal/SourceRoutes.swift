@@ -15,7 +15,7 @@ import Web
 /// one `source_login_failed` audit event, and creates nothing.
 struct SourceRoutes {
     let login: LoginServices
-    let directory: SourceDirectory
+    let directory: any UpstreamSourceDirectory
     let linker: AccountLinker
     /// Without a trailing slash.
     let externalURL: String
@@ -31,7 +31,7 @@ struct SourceRoutes {
     func redirectURI(_ slug: String) -> String { externalURL + "/source/oauth/callback/\(slug)/" }
 
     static func loginLink(slug: String, next: String) -> String {
-        "/source/oauth/login/\(queryEscape(slug))/" + (next == LocalPath.defaultTarget ? "" : "?next=" + queryEscape(next))
+        "/source/oauth/login/\(PercentEncoding.encode(slug, keeping: "/"))/" + (next == LocalPath.defaultTarget ? "" : "?next=" + PercentEncoding.encode(next, keeping: "/"))
     }
 
     // MARK: login
@@ -56,7 +56,7 @@ struct SourceRoutes {
             return fail(request, .unknownSource(slug), slug: slug, next: plan.next, cookies: cookies)
         }
         let begun: (url: String, pending: PendingUpstreamLogin)
-        do {
+        do throws(FederationError) {
             begun = try client.begin(redirectURI: redirectURI(slug))
         } catch {
             return fail(request, error, slug: slug, next: plan.next, cookies: cookies)
@@ -104,7 +104,7 @@ struct SourceRoutes {
         }
         let user: User
         let identity: UpstreamIdentity
-        do {
+        do throws(FederationError) {
             identity = try client.complete(code: code, pending: pending, redirectURI: redirectURI(slug))
             let decision = try linker.decide(identity, source: client.config)
             user = try linker.apply(decision, identity, source: client.config)

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Flows
 import HTTP
 import Store
@@ -61,7 +62,7 @@ struct AuthenticatorRoutes {
         try FlowExecutorRoutes.checkSameOrigin(request)
         let (user, session, store) = try signedIn(request)
         if let refused = try needsStepUp(session, store) { return refused }
-        let name = (try request.json(RenameBody.self).name ?? "").trimmingWhitespaceAndNewlines()
+        let name = (try request.json(RenameBody.self).name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100 else { return Self.error(.badRequest, "name must be 1 to 100 characters") }
         let id = request.parameter("id") ?? ""
         let renamed = webAuthn ? try store.renameWebAuthnDevice(id: id, userID: user.id, name: name)

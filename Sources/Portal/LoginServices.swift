@@ -1,26 +1,32 @@
 import Crypto
-import Logging
-import Redis
+import Federation
 import Flows
-import Postgres
+import Identity
 import Store
 import Web
 
-/// Everything the login routes need, behind the Store and Flows protocols. `ServerRunner`
-/// builds it from the pool; a Redis session cache or throttle is swapped in by passing a
-/// different `sessions` / `throttle` (one line there).
+/// Everything the portal's routes need, behind the Store, Identity and Flows protocols. App
+/// builds it over PostgreSQL (and Redis in front, when configured); tests over memory.
 public struct LoginServices: Sendable {
     /// The flow that signs people in (`GATEHOUSE_AUTHENTICATION_FLOW`); every "sign in first"
     /// link and redirect goes there.
-    public var authenticationFlow = GatehouseConfig.defaultAuthenticationFlow
+    public var authenticationFlow = Flow.defaultAuthentication.slug
     public var signInPath: String { "/if/flow/\(authenticationFlow)/" }
+    /// Where protocols send browsers to sign in or step up (this portal's flow pages).
+    public var signInLocations: SignInLocations {
+        SignInLocations(signInPath: signInPath, stepUpPath: "/if/flow/\(Flow.mfaValidation.slug)/")
+    }
     public let users: any UserStore
     public let sessions: any SessionStore
     public let events: any EventStore
     public let executor: FlowExecutor
     public let resolver: SessionResolver
-    /// The upstream sources the sign-in page offers (set by `ServerRunner`; nil: none).
-    var sources: SourceDirectory?
+    /// The upstream sources the sign-in page offers (nil: none), and how their sign-ins find
+    /// or make accounts.
+    public var sources: (any UpstreamSourceDirectory)?
+    public var linker: AccountLinker?
+    /// The configured external URL without a trailing slash (upstream callbacks are built on it).
+    public var externalURL = ""
     /// Second factors (nil: MFA stages treat every user as having none).
     public let authenticators: (any AuthenticatorStore)?
 
@@ -42,16 +48,6 @@ public struct LoginServices: Sendable {
         resolver = SessionResolver(users: users, sessions: sessions)
     }
 
-    /// The PostgreSQL stores on `pool`, failed-login counters in PostgreSQL shared by all nodes
-    /// (`PostgresLoginThrottle`; this node's counts while the database errs), OWASP argon2id parameters.
-    public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login"), sealer: SecretSealer? = nil,
-                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
-        LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
-                      events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger),
-                      authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
-                      webAuthn: webAuthn)
-    }
-
     /// WebAuthn's RP ID (the host) and origin (scheme, host, port) from the external URL.
     public static func relyingParty(externalURL: String) -> WebAuthn.RelyingParty? {
         guard let schemeEnd = externalURL.range(of: "://") else { return nil }
@@ -67,33 +63,6 @@ public struct LoginServices: Sendable {
         return WebAuthn.RelyingParty(id: host, origin: scheme + "://" + authority)
     }
 
-    /// TOTP secrets sealed with the master key at `totp_devices/<id>/secret_sealed`.
-    public static func authenticatorStore(pool: PGPool, sealer: SecretSealer) -> PostgresAuthenticatorStore {
-        PostgresAuthenticatorStore(
-            pool: pool,
-            seal: { secret, id in SealedColumns.seal(Base32.encode(secret), with: sealer, at: SealedColumns.totpSecret, rowID: id) },
-            open: { sealed, id in
-                guard let secret = Base32.decode(try SealedColumns.open(sealed, with: sealer, at: SealedColumns.totpSecret,
-                                                                        rowID: id)) else {
-                    throw StoreError.invalid("a sealed TOTP secret is not base32")
-                }
-                return secret
-            })
-    }
-
-    /// PostgreSQL as the store of record with Redis in front: sessions cached (and voided on
-    /// every node when a user is deactivated) and failed-login counters shared by all nodes.
-    /// Redis being down only costs speed: reads fall back to PostgreSQL, and so do the counters
-    /// (every failure is written there too), which stay shared.
-    public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger, sealer: SecretSealer? = nil,
-                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
-        let cache = SessionCache(client: redis, logger: logger)
-        return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
-                             sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
-                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)),
-                             authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
-                      webAuthn: webAuthn)
-    }
 }
 
 extension LoginServices {

@@ -81,6 +81,9 @@ public struct LoginRoutes: Sendable {
         FlowPageRoutes(services: services).register(root: root, forms: forms)
         AccountRoutes(services: services).register(on: root)
         AuthenticatorRoutes(services: services).register(on: root)
+        if let sources = services.sources, let linker = services.linker {
+            SourceRoutes(login: services, directory: sources, linker: linker, externalURL: services.externalURL).register(on: root)
+        }
     }
 
     /// The handler for `/` (pass to `WebApplication(landing:)`).

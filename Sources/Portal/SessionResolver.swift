@@ -2,36 +2,6 @@ import Crypto
 import Store
 import Web
 
-/// The session cookie: `gatehouse_session`, or `__Host-gatehouse_session` (Secure,
-/// host-only, Path=/) when the external URL is https. HttpOnly, SameSite=Lax. Its value is
-/// the random token; the store knows only SHA-256(token).
-public enum SessionCookie {
-    public static let name = "gatehouse_session"
-    public static let secureName = "__Host-gatehouse_session"
-
-    static func isSecure(_ request: Request) -> Bool { request.context.externalOrigin.hasPrefix("https:") }
-
-    public static func name(for request: Request) -> String { isSecure(request) ? secureName : name }
-
-    /// Sets `token`; `maxAge` nil makes a browser-session cookie (pre-login sessions).
-    static func set(_ token: String, maxAge: Int?, for request: Request) -> SetCookie {
-        SetCookie(name: name(for: request), value: token, maxAge: maxAge, path: "/", httpOnly: true,
-                  secure: isSecure(request) ? true : nil, sameSite: .lax)
-    }
-
-    static func clear(for request: Request) -> SetCookie {
-        SetCookie(name: name(for: request), value: "", maxAge: 0, path: "/", httpOnly: true,
-                  secure: isSecure(request) ? true : nil, sameSite: .lax)
-    }
-
-    /// Tokens are 32 random bytes in base64url (43 characters); anything else is not looked up.
-    static func isPlausible(_ token: String) -> Bool {
-        token.utf8.count == 43 && token.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
-        }
-    }
-}
-
 /// The session a request's cookie names, and its user when it is signed in.
 public struct CurrentSession: Sendable {
     public let session: Session

@@ -1,20 +1,29 @@
 import Expressions
-import OIDC
 import Policies
 import Store
 
 /// Application access through the policy engine: the application's groups (as
 /// group-membership bindings, first) and its bound policies, combined by its mode
 /// (Docs/policies.md). Used at authorize, at refresh and for `client_credentials`.
-struct PolicyApplicationAccess: ApplicationAccess {
+public struct PolicyApplicationAccess: ApplicationAccess {
     let users: any UserStore
     let source: any ApplicationPolicySource
     let engine: PolicyEngine
     let events: any EventStore
     var clock: @Sendable () -> Timestamp = { Timestamp.now() }
 
-    func allows(_ attempt: AccessAttempt) throws -> Bool {
-        guard attempt.user.isActive, let application = attempt.client.application else { return false }
+    public init(users: any UserStore, source: any ApplicationPolicySource, engine: PolicyEngine, events: any EventStore,
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
+        self.users = users
+        self.source = source
+        self.engine = engine
+        self.events = events
+        self.clock = clock
+    }
+
+    public func allows(_ attempt: AccessAttempt) throws -> Bool {
+        guard attempt.user.isActive else { return false }
+        let application = attempt.application
         guard let rules = try source.rules(applicationSlug: application.slug) else { return false }
         var bindings = application.groups.enumerated().map { index, group in
             PolicyBinding(policy: Policy(name: "group:" + group, kind: .groupMembership(group: group)),
@@ -36,12 +45,11 @@ struct PolicyApplicationAccess: ApplicationAccess {
         return decision.passing
     }
 
-    func stepUp(for client: OAuthClient) throws -> StepUpRequirement? {
-        guard let slug = client.application?.slug else { return nil }
-        return try source.rules(applicationSlug: slug)?.stepUp
+    public func stepUp(for application: Application) throws -> StepUpRequirement? {
+        try source.rules(applicationSlug: application.slug)?.stepUp
     }
 
-    func context(_ attempt: AccessAttempt, application: OAuthApplication, attributes: ExprValue,
+    func context(_ attempt: AccessAttempt, application: Application, attributes: ExprValue,
                  needsFailures: Bool) throws -> PolicyContext {
         let now = clock()
         let user = attempt.user
