@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
         .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
-        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions"]),
+        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Identity", "Store", "Crypto", "Policies"]),
-        .testTarget(name: "FederationTests", dependencies: ["Federation", "Store", "Crypto"]),
+        .testTarget(name: "FederationTests", dependencies: ["Federation", "Identity", "Store", "Crypto"]),
         .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]

@@ -36,10 +36,12 @@ public enum ServerRunner {
         if let redisURL = config.redisURL {
             let redis = RedisClient(configuration: redisURL.redisConfiguration(), logger: logger)
             login = LoginServices.postgres(pool: pool, redis: redis, logger: logger, sealer: sealer, totpIssuer: config.brandName,
-                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL))
+                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL),
+                                           authenticationFlow: config.authenticationFlow)
         } else {
             login = LoginServices.postgres(pool: pool, logger: logger, sealer: sealer, totpIssuer: config.brandName,
-                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL))
+                                           webAuthn: LoginServices.relyingParty(externalURL: config.externalURL),
+                                           authenticationFlow: config.authenticationFlow)
         }
         // OIDC: signing keys made on first start (every node agrees under a lock), clients read
         // through a cache that every node drops on PostgreSQL's NOTIFY.
@@ -56,7 +58,6 @@ public enum ServerRunner {
         // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
         let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
-        login.authenticationFlow = config.authenticationFlow
         var external = config.externalURL
         while external.hasSuffix("/") { external.removeLast() }
         login.externalURL = external

@@ -1,4 +1,5 @@
 import Expressions
+import Identity
 import Store
 
 /// Looks up an account another channel provisioned, by the upstream's identifier.
@@ -166,7 +167,10 @@ public struct AccountLinker: Sendable {
     }
 
     /// Memberships in the source's groups become exactly `upstream`; groups are found by
-    /// upstream id (renames follow) and created when new.
+    /// upstream id (renames follow) and created when new. A new group takes the upstream's
+    /// name, normalised (`NameRules`); when a local group holds it, `<name> (<source>)`, then
+    /// that with the upstream id: a name clash never fails the sign-in. A group whose name
+    /// breaks the rules (invisible characters, mixed scripts) is not synced at all.
     func sync(_ upstream: [UpstreamGroup], user: UserID, source: String) throws(StoreError) {
         var wanted: Set<GroupID> = []
         for item in upstream {
@@ -174,9 +178,9 @@ public struct AccountLinker: Sendable {
             if let existing = try connections.syncedGroup(source: source, upstreamID: item.id) {
                 group = existing
             } else {
-                let attributes = JSONText("{\"source\":" + JSONText.quoted(source) + ",\"upstream_id\":" + JSONText.quoted(item.id) + "}")
-                let name = try groups.group(name: item.name) == nil ? item.name : "\(item.name) (\(source))"
-                group = try groups.createGroup(NewGroup(name: name, attributes: attributes))
+                guard let name = try? NameRules.normalized(item.name),
+                      let made = try createSyncedGroup(name: name, upstreamID: item.id, source: source) else { continue }
+                group = made
             }
             wanted.insert(group.id)
             try groups.addMember(user, to: group.id)
@@ -184,5 +188,19 @@ public struct AccountLinker: Sendable {
         for group in try connections.syncedGroups(source: source, user: user) where !wanted.contains(group.id) {
             try groups.removeMember(user, from: group.id)
         }
+    }
+
+    /// The group for a new upstream group, under the first free name; nil when none is free.
+    func createSyncedGroup(name: String, upstreamID: String, source: String) throws(StoreError) -> Group? {
+        let attributes = JSONText("{\"source\":" + JSONText.quoted(source) + ",\"upstream_id\":" + JSONText.quoted(upstreamID) + "}")
+        let suffix = String(upstreamID.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+            .prefix(12).map(Character.init))
+        for candidate in [name, "\(name) (\(source))", "\(name) (\(source) \(suffix))"] {
+            guard candidate.utf8.count <= 255, try groups.group(name: candidate) == nil else { continue }
+            let made = Result { () throws(StoreError) in try groups.createGroup(NewGroup(name: candidate, attributes: attributes)) }
+            if case .failure(.conflict) = made { continue }   // made meanwhile by someone else
+            return try made.get()
+        }
+        return nil
     }
 }

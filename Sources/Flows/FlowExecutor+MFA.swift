@@ -231,9 +231,11 @@ extension FlowExecutor {
             return stop
         }
         let now = context.now
-        var device = try plan.setupDeviceID.flatMap { id throws(StoreError) in
-            try authenticators.totpDevices(ofUser: user.id).first { $0.id == id && !$0.confirmed }
-        }
+        let pending = try authenticators.totpDevices(ofUser: user.id).filter { !$0.confirmed }
+        // The plan's device, else the newest one an earlier set-up left unconfirmed: starting
+        // over never piles up devices (one unconfirmed device per user at most).
+        var device = pending.first { $0.id == plan.setupDeviceID } ?? pending.last
+        plan.setupDeviceID = device?.id
         if device == nil {
             device = try authenticators.createTOTPDevice(userID: user.id, name: "Authenticator app",
                                                          secret: TOTP.generate().secret, at: now)

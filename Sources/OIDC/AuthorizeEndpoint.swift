@@ -39,7 +39,11 @@ struct AuthorizeEndpoint: Sendable {
         }
     }
 
-    private func proceed(_ request: Request, _ auth: AuthorizeRequest) throws -> Response {
+    /// Every check of an authorization request, in one place: the hint, a due sign-in
+    /// (`prompt=login`, `max_age`), the application's access rules, step-up, then consent.
+    /// `consentGiven` is the consent form's "allow": it finishes only what these checks let
+    /// through (the form is a fresh request, trusted no more than one).
+    private func proceed(_ request: Request, _ auth: AuthorizeRequest, consentGiven: Bool = false) throws -> Response {
         let now = provider.clock()
         let hint = try auth.idTokenHint.map { hint throws(OAuthError) in
             try IDTokenHint.verify(hint, provider: provider, client: auth.client, slug: auth.client.application?.slug ?? "")
@@ -95,6 +99,16 @@ struct AuthorizeEndpoint: Sendable {
             }
         }
 
+        if consentGiven {
+            if auth.client.consentMode == .once || auth.prompts.contains("consent") {
+                let previous = try provider.grants.consentedScopes(userID: session.user.id, clientID: auth.client.clientID) ?? []
+                let merged = previous + auth.scopes.filter { !previous.contains($0) }
+                try provider.grants.recordConsent(userID: session.user.id, clientID: auth.client.clientID, scopes: merged,
+                                                  at: provider.clock())
+            }
+            audit(request, "oauth.consent", outcome: "allowed", client: auth.client.clientID, user: session.user.id)
+            return try issueCode(request, auth, session: session)
+        }
         if try needsConsent(auth, user: session.user) {
             if auth.prompts.contains("none") {
                 throw OAuthError(.consentRequired, "the user has not consented to this application")
@@ -191,18 +205,9 @@ struct AuthorizeEndpoint: Sendable {
                 audit(request, "oauth.consent", outcome: "denied", client: parsed.client.clientID, user: session.user.id)
                 throw OAuthError(.accessDenied, "the user did not consent")
             }
-            guard try provider.access.allows(.authorize, user: session.user, client: parsed.client, request: request,
-                                             session: session) else {
-                throw OAuthError(.accessDenied, "the user may not use this application")
-            }
-            if parsed.client.consentMode == .once || parsed.prompts.contains("consent") {
-                let previous = try provider.grants.consentedScopes(userID: session.user.id, clientID: parsed.client.clientID) ?? []
-                let merged = previous + parsed.scopes.filter { !previous.contains($0) }
-                try provider.grants.recordConsent(userID: session.user.id, clientID: parsed.client.clientID, scopes: merged,
-                                                  at: provider.clock())
-            }
-            audit(request, "oauth.consent", outcome: "allowed", client: parsed.client.clientID, user: session.user.id)
-            return try issueCode(request, parsed, session: session)
+            // Every check of a fresh request runs again (hint, sign-in due, access, step-up):
+            // posting the form directly must not skip any of them.
+            return try proceed(request, parsed, consentGiven: true)
         } catch let error as OAuthError {
             return redirectError(request, parsed, error)
         }

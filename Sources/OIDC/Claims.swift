@@ -11,17 +11,29 @@ struct ClaimsBuilder: Sendable {
     static let standardScopes: Set<String> = ["openid", "email", "profile", "groups", "offline_access"]
 
     /// `sub` (OIDC Core §2: unique within the issuer, never reassigned). In `user_email` mode
-    /// it is the address only while it is a verified address that no other account holds;
-    /// otherwise the user id, so two accounts can never share a subject.
+    /// it is the address only while it is a verified address that no other account holds. In
+    /// `user_email` and `user_username` modes a subject, once issued, stays its first account's
+    /// for good (`holdSubject`): an address or username freed and taken by someone else gives
+    /// the newcomer their account id instead.
     func subject(for user: User, client: OAuthClient) throws -> String {
         switch client.subjectMode {
         case .hashedUserID:
             // Per client, so two applications cannot join their data on `sub`.
             return Hex.encode(Digest.sha256("gatehouse/oidc/sub/v1:" + user.id.rawValue + ":" + client.clientID))
-        case .username: return user.username
-        case .email: return try verifiedEmail(of: user) ?? user.id.rawValue
+        case .username: return try held(user.username, user: user, client: client)
+        case .email: return try held(try verifiedEmail(of: user) ?? user.id.rawValue, user: user, client: client)
         case .uuid: return user.id.rawValue
         }
+    }
+
+    /// `candidate` when it is (now) this account's subject at the client, else the account id
+    /// (reserved the same way: a username that looks like someone's id cannot take theirs).
+    private func held(_ candidate: String, user: User, client: OAuthClient) throws -> String {
+        if try provider.grants.holdSubject(clientID: client.clientID, subject: candidate, userID: user.id) { return candidate }
+        guard try provider.grants.holdSubject(clientID: client.clientID, subject: user.id.rawValue, userID: user.id) else {
+            throw OAuthError(.serverError, "no subject can be issued for this account")
+        }
+        return user.id.rawValue
     }
 
     /// The user's address when it may be vouched for: not disowned by an upstream

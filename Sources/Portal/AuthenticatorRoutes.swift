@@ -36,8 +36,8 @@ struct AuthenticatorRoutes {
             item.set("pk", device.id)
             item.set("name", device.name)
             item.set("type", "totp")
-            item.set("created", device.createdAt.description)
-            item.set("last_used", raw: device.lastUsedAt.map { JSONText.quoted($0.description) } ?? "null")
+            item.set("created", device.createdAt.iso8601)
+            item.set("last_used", raw: device.lastUsedAt.map { JSONText.quoted($0.iso8601) } ?? "null")
             return item
         }
         let keys = try store.webAuthnDevices(ofUser: user.id).map { key -> JSONObject in
@@ -45,8 +45,8 @@ struct AuthenticatorRoutes {
             item.set("pk", key.id)
             item.set("name", key.name)
             item.set("type", "webauthn")
-            item.set("created", key.createdAt.description)
-            item.set("last_used", raw: key.lastUsedAt.map { JSONText.quoted($0.description) } ?? "null")
+            item.set("created", key.createdAt.iso8601)
+            item.set("last_used", raw: key.lastUsedAt.map { JSONText.quoted($0.iso8601) } ?? "null")
             return item
         }
         var body = JSONObject()

@@ -9,8 +9,9 @@ import Web
 /// builds it over PostgreSQL (and Redis in front, when configured); tests over memory.
 public struct LoginServices: Sendable {
     /// The flow that signs people in (`GATEHOUSE_AUTHENTICATION_FLOW`); every "sign in first"
-    /// link and redirect goes there.
-    public var authenticationFlow = Flow.defaultAuthentication.slug
+    /// link and redirect goes there, and it is the only authentication flow served: another
+    /// one (say, password-only when this one asks for a second factor) would be a way around it.
+    public let authenticationFlow: String
     public var signInPath: String { "/if/flow/\(authenticationFlow)/" }
     /// Where protocols send browsers to sign in or step up (this portal's flow pages).
     public var signInLocations: SignInLocations {
@@ -36,14 +37,17 @@ public struct LoginServices: Sendable {
 
     public init(users: any UserStore, sessions: any SessionStore, events: any EventStore, throttle: any LoginThrottle,
                 hasher: PasswordHasher = PasswordHasher(parameters: .owaspMinimum), flows: [Flow] = Flow.builtIn,
+                authenticationFlow: String = Flow.defaultAuthentication.slug,
                 authenticators: (any AuthenticatorStore)? = nil, totpIssuer: String = "Gatehouse",
                 webAuthn: WebAuthn.RelyingParty? = nil) {
+        self.authenticationFlow = authenticationFlow
         self.authenticators = authenticators
         self.users = users
         self.sessions = sessions
         self.events = events
         executor = FlowExecutor(users: users, sessions: sessions, events: events, hasher: hasher, throttle: throttle,
-                                flows: flows, authenticators: authenticators, totpIssuer: totpIssuer,
+                                flows: flows.filter { $0.designation != .authentication || $0.slug == authenticationFlow },
+                                authenticators: authenticators, totpIssuer: totpIssuer,
                                 webAuthn: webAuthn)
         resolver = SessionResolver(users: users, sessions: sessions)
     }

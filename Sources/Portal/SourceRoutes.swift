@@ -62,10 +62,12 @@ struct SourceRoutes {
             return fail(request, error, slug: slug, next: plan.next, cookies: cookies)
         }
         plan.upstreamLogin = Self.encode(begun.pending)
-        if let current, current.user == nil || current.session.flowState != nil {
+        if let current {
+            // A signed-in session keeps going while the browser is upstream: a cross-site link
+            // here must not sign anyone out. The sign-in that comes back replaces it.
             try login.sessions.setFlowState(idHash: current.session.idHash, plan.jsonText())
         } else {
-            // No session, or a signed-in one (signing in again): a fresh pre-login session.
+            // No session: a fresh pre-login session.
             let (started, cookie) = try login.startPreLoginSession(request, plan: plan, at: now)
             cookies.append(cookie)
             current = started

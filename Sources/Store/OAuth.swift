@@ -226,6 +226,10 @@ public protocol OAuthGrantStore: Sendable {
     /// True when the grant or the `jti` was revoked.
     func isRevoked(grantID: String, jti: String) throws(StoreError) -> Bool
 
+    /// Reserves `subject` for `userID` at this client, for good: true when it is (now) theirs,
+    /// false when another account held it first (OIDC Core §2: a `sub` is never reassigned).
+    func holdSubject(clientID: String, subject: String, userID: UserID) throws(StoreError) -> Bool
+
     /// Scopes the user consented to for this client, nil if never.
     func consentedScopes(userID: UserID, clientID: String) throws(StoreError) -> [String]?
     func recordConsent(userID: UserID, clientID: String, scopes: [String], at now: Timestamp) throws(StoreError)

@@ -63,6 +63,14 @@ final class PostgresOAuthGrantStoreTests: XCTestCase {
         XCTAssertEqual(try store.redeemCode(hash: hash(3), clientID: "ar-aging", at: now), .replayed(grantID: stored.grantID))
     }
 
+    func testSubjectsAreHeldForGood() throws {
+        let other = try PostgresUserStore(pool: pool).createUser(NewUser(username: "other"))
+        XCTAssertTrue(try store.holdSubject(clientID: "ar-aging", subject: "rex@example.co.th", userID: user.id))
+        XCTAssertTrue(try store.holdSubject(clientID: "ar-aging", subject: "rex@example.co.th", userID: user.id), "again: still theirs")
+        XCTAssertFalse(try store.holdSubject(clientID: "ar-aging", subject: "rex@example.co.th", userID: other.id))
+        XCTAssertTrue(try store.holdSubject(clientID: "other-client", subject: "rex@example.co.th", userID: other.id), "per client")
+    }
+
     func testExpiredCodeIsInvalid() throws {
         try store.storeCode(code(1, expires: 60))
         XCTAssertEqual(try store.redeemCode(hash: hash(1), clientID: "ar-aging", at: now.adding(seconds: 60)), .invalid)

@@ -23,6 +23,13 @@ final class StoreValueTests: XCTestCase {
         XCTAssertFalse(touched.isAlive(at: start.adding(seconds: 100)), "absolute end")
     }
 
+    func testTimestampISO8601() {
+        XCTAssertEqual(Timestamp(microsecondsSince1970: 0).iso8601, "1970-01-01T00:00:00.000000Z")
+        XCTAssertEqual(Timestamp(microsecondsSince1970: 1_796_323_914_831_046).iso8601, "2026-12-03T18:51:54.831046Z")
+        XCTAssertEqual(Timestamp(microsecondsSince1970: 951_782_400_000_001).iso8601, "2000-02-29T00:00:00.000001Z")
+        XCTAssertEqual(Timestamp(microsecondsSince1970: -1).iso8601, "1969-12-31T23:59:59.999999Z")
+    }
+
     func testTimestampNowIsCurrent() {
         let now = Timestamp.now()
         XCTAssertGreaterThan(now, Timestamp(secondsSince1970: 1_700_000_000))

@@ -140,6 +140,20 @@ final class AccountLinkerTests: XCTestCase {
         XCTAssertEqual(groups.groupNames(of: user.id), ["Finance (entra)"])
         XCTAssertEqual(groups.groups.withLock { $0.count }, 3)
     }
+
+    /// Security round 2, findings 4 and 8: a name clash never fails the sign-in, and upstream
+    /// names are normalised like SCIM's (look-alikes folded, invisible or mixed-script ones skipped).
+    func testGroupNameClashesAndLookAlikesNeverFailTheSignIn() throws {
+        _ = try groups.createGroup(NewGroup(name: "it"))
+        _ = try groups.createGroup(NewGroup(name: "it (entra)"))   // squatted by another upstream group
+        let user = try signIn(source(.identifier), identity(groups: [
+            UpstreamGroup(id: "g-real-it", name: "it"), UpstreamGroup(id: "g-wide", name: "ｆｉｎａｎｃｅ"),
+            UpstreamGroup(id: "g-zw", name: "admins\u{200B}"), UpstreamGroup(id: "g-cyr", name: "fin\u{0430}nce"),
+            UpstreamGroup(id: "g-bidi", name: "\u{202E}ecnanif"),
+        ]))
+        // A trailing zero-width space is trimmed away ("admins"); one inside a name, or mixed scripts, refuse it.
+        XCTAssertEqual(groups.groupNames(of: user.id), ["admins", "finance", "it (entra grealit)"])
+    }
 }
 
 /// attribute_mapping and group_mapping (CEL subset) before anything is written.

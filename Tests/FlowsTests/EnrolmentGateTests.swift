@@ -84,4 +84,17 @@ final class EnrolmentGateTests: MFAFlowTestCase {
     func testFirstEnrolmentNeedsNoSecondFactor() throws {
         guard case .totpSetup = try setupFlow(session: try signedInSession()).challenge else { return XCTFail("first device") }
     }
+
+    /// Round 2, finding 12: starting the set-up over (a new plan each time) reuses the pending
+    /// device instead of piling up unconfirmed ones.
+    func testStartingOverReusesTheUnconfirmedDevice() throws {
+        let session = try signedInSession()
+        var secrets: Set<String> = []
+        for _ in 0..<5 {
+            guard case .totpSetup(_, let secret, _) = try setupFlow(session: session).challenge else { return XCTFail("set-up") }
+            secrets.insert(secret)
+        }
+        XCTAssertEqual(try authenticators.totpDevices(ofUser: somchai.id).count, 1)
+        XCTAssertEqual(secrets.count, 1, "the same pending device (and secret) each time")
+    }
 }

@@ -152,6 +152,15 @@ final class LoginIntegrationTests: XCTestCase {
         XCTAssertEqual(setup.status, 302)
         XCTAssertTrue(setup.header("location")?.hasPrefix("/if/flow/default-authentication-mfa-flow/?restart=1&next=") == true,
                       "\(setup.header("location") ?? "")")
+        // It is the only sign-in flow served: the password-only one is no way around the
+        // second factor (security round 2, finding 2).
+        XCTAssertEqual(try browser.get(Self.authFlow).status, 404)
+        XCTAssertEqual(try browser.get(Self.authFlow + "?local=1").status, 404)
+        XCTAssertEqual(try browser.postJSON(Self.executor, ["component": "ak-stage-identification", "uid_field": "somchai"]).status, 404)
+        let configured = "/api/v3/flows/executor/default-authentication-mfa-flow/"
+        XCTAssertEqual(jsonObject(try browser.postJSON(configured, ["component": "ak-stage-identification",
+                                                                     "uid_field": "somchai"]))["component"] as? String,
+                       "ak-stage-password")
     }
 
     func testSignInThroughHTMLPageThenUsersMeThenLogout() throws {

@@ -78,6 +78,7 @@ final class FakeGrants: OAuthGrantStore {
         var refresh: [[UInt8]: (OAuthRefreshToken, used: Bool, revoked: Bool)] = [:]
         var revoked: Set<String> = []
         var consents: [String: [String]] = [:]
+        var subjects: [String: UserID] = [:]
     }
     let state = Mutex(State())
     let users: FakeUsers
@@ -90,6 +91,14 @@ final class FakeGrants: OAuthGrantStore {
             if used { return .replayed(grantID: code.grantID) }
             s.codes[hash] = (code, true)
             return .redeemed(code)
+        }
+    }
+    func holdSubject(clientID: String, subject: String, userID: UserID) throws(StoreError) -> Bool {
+        state.withLock { s in
+            let key = clientID + "\u{0}" + subject
+            if let holder = s.subjects[key] { return holder == userID }
+            s.subjects[key] = userID
+            return true
         }
     }
     func storeRefreshToken(_ token: OAuthRefreshToken) throws(StoreError) {

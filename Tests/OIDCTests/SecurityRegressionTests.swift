@@ -1,6 +1,8 @@
+import Crypto
 import HTTP
 import Identity
 import Store
+import Web
 import XCTest
 @testable import OIDC
 
@@ -189,5 +191,81 @@ final class SecurityRegressionTests: XCTestCase {
         let body = h.send(.get, "/application/o/ar-aging/jwks/").json
         guard case .array(let keys)? = body["keys"] else { return XCTFail("\(body)") }
         XCTAssertEqual(keys.compactMap { $0["alg"]?.stringValue }, ["RS256"])
+    }
+
+    // Round 2, finding 1: the consent form's POST runs every check of a fresh request.
+    func postConsent(_ h: Harness, _ extra: [(String, String)], user: String, answer: String = "allow") -> HTTPResponse {
+        let secret = Base64URL.encode([UInt8](repeating: 5, count: 32))
+        let token = CSRF.token(secret: secret, key: [UInt8](repeating: 7, count: 32))
+        var pairs = [("response_type", "code"), ("client_id", "ar-aging"), ("redirect_uri", Harness.redirect),
+                     ("scope", "openid email profile"), ("state", "st-123"), ("nonce", "n-456"),
+                     ("code_challenge", Harness.challenge), ("code_challenge_method", "S256")]
+        let overridden = Set(extra.map(\.0))
+        pairs.removeAll { overridden.contains($0.0) }
+        pairs += extra + [("csrf_token", token), ("gh_consent", answer)]
+        var headers = HTTPHeaders()
+        headers.add("Cookie", "__Host-gatehouse_csrf=" + secret)
+        return h.send(.post, "/application/o/authorize/consent/", headers: headers, form: pairs, user: user)
+    }
+
+    func testConsentPostCannotSkipStepUp() throws {
+        let h = try Harness(access: { StepUpTests.SensitiveAccess(users: $0) })
+        let response = postConsent(h, [], user: "somchai")
+        XCTAssertEqual(response.status, .found)
+        XCTAssertNil(Harness.locationParameters(response)["code"], "no code without the second factor")
+        XCTAssertTrue((response.headers["Location"] ?? "").hasPrefix("/if/flow/default-authenticator-validation-flow/"),
+                      response.headers["Location"] ?? "")
+        let acr = postConsent(try Harness(), [("acr_values", "urn:gatehouse:acr:mfa")], user: "somchai")
+        XCTAssertNil(Harness.locationParameters(acr)["code"])
+    }
+
+    func testConsentPostCannotSkipTheHintOrASignInThatIsDue() throws {
+        let h = try Harness()
+        h.users.add("pim", email: "pim@example.co.th", groups: ["finance"])
+        let (_, pim) = h.exchange(try XCTUnwrap(Harness.locationParameters(h.authorize(user: "pim"))["code"]))
+        let hint = try XCTUnwrap(pim["id_token"]?.stringValue)
+        let other = postConsent(h, [("id_token_hint", hint)], user: "somchai")
+        XCTAssertEqual(Harness.locationParameters(other)["error"], "login_required")
+        XCTAssertNil(Harness.locationParameters(other)["code"])
+        for extra in [[("prompt", "login")], [("max_age", "0")]] {
+            h.advance(seconds: 5)
+            let due = postConsent(h, extra, user: "somchai")
+            XCTAssertNil(Harness.locationParameters(due)["code"], "\(extra)")
+            XCTAssertTrue((due.headers["Location"] ?? "").hasPrefix("/if/flow/default-authentication-flow/"), "\(extra)")
+        }
+        // The ordinary answer still works, and "deny" is access_denied.
+        XCTAssertNotNil(Harness.locationParameters(postConsent(h, [], user: "somchai"))["code"])
+        XCTAssertEqual(Harness.locationParameters(postConsent(h, [], user: "somchai", answer: "deny"))["error"], "access_denied")
+    }
+
+    // Round 2, finding 6: a `sub` is never reassigned to another account, even when the
+    // address or username it came from is freed and reused.
+    func testSubjectIsNeverReassigned() throws {
+        let h = try Harness()
+        for (name, mode) in [("mail-sub", OAuthSubjectMode.email), ("name-sub", .username)] {
+            h.directory.add(OAuthClient(
+                providerName: name, clientID: name, clientType: .confidential, clientSecret: Harness.secret,
+                redirectURIs: [OAuthRedirectURI(matching: .strict, url: Harness.redirect)], scopes: ["openid", "email"],
+                subjectMode: mode, application: OAuthApplication(slug: name, name: name, launchURL: nil, groups: [])))
+        }
+        func sub(_ client: String, _ user: String) throws -> JSONValue? {
+            let code = try XCTUnwrap(Harness.locationParameters(h.authorize(client: client, scope: "openid email", user: user))["code"])
+            let (_, body) = h.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Harness.redirect),
+                                     ("code_verifier", Harness.verifier)], headers: h.basic(client))
+            return Harness.payload(try XCTUnwrap(body["id_token"]?.stringValue, "\(body)"))["sub"]
+        }
+        let first = h.users.add("rex", email: "rex@example.co.th")
+        XCTAssertEqual(try sub("mail-sub", "rex"), .string("rex@example.co.th"))
+        XCTAssertEqual(try sub("name-sub", "rex"), .string("rex"))
+        // rex leaves (deleted: address and username freed); someone else arrives with both.
+        h.users.users.withLock { list in
+            if let i = list.firstIndex(where: { $0.id == first.id }) {
+                list[i].username = "rex~deleted~" + first.id.rawValue
+                list[i].email = nil
+            }
+        }
+        let second = h.users.add("rex", email: "rex@example.co.th")
+        XCTAssertEqual(try sub("mail-sub", "rex"), .string(second.id.rawValue), "the address's subject stays the first account's")
+        XCTAssertEqual(try sub("name-sub", "rex"), .string(second.id.rawValue))
     }
 }

@@ -13,9 +13,11 @@ extension LoginServices {
     /// The PostgreSQL stores on `pool`, failed-login counters in PostgreSQL shared by all nodes
     /// (`PostgresLoginThrottle`; this node's counts while the database errs), OWASP argon2id parameters.
     public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login"), sealer: SecretSealer? = nil,
-                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
+                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil,
+                                authenticationFlow: String = Flow.defaultAuthentication.slug) -> LoginServices {
         LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
                       events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger),
+                      authenticationFlow: authenticationFlow,
                       authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
                       webAuthn: webAuthn)
     }
@@ -39,12 +41,14 @@ extension LoginServices {
     /// Redis being down only costs speed: reads fall back to PostgreSQL, and so do the counters
     /// (every failure is written there too), which stay shared.
     public static func postgres(pool: PGPool, redis: RedisClient, logger: Logger, sealer: SecretSealer? = nil,
-                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil) -> LoginServices {
+                                totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil,
+                                authenticationFlow: String = Flow.defaultAuthentication.slug) -> LoginServices {
         let cache = SessionCache(client: redis, logger: logger)
         return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
                              sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
                              events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)),
-                             authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
+                             authenticationFlow: authenticationFlow,
+                      authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
                       webAuthn: webAuthn)
     }
 }

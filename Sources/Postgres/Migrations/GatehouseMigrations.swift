@@ -15,6 +15,7 @@ public enum GatehouseMigrations {
         Migration(version: 6, name: "mfa", sql: mfa),
         Migration(version: 7, name: "policy change notices", sql: policyNotify),
         Migration(version: 8, name: "one identifier, one account", sql: identifiers),
+        Migration(version: 9, name: "oauth subjects", sql: subjects),
     ]
 }
 

@@ -76,6 +76,22 @@ public struct PostgresOAuthGrantStore: OAuthGrantStore {
         }
     }
 
+    // MARK: subjects
+
+    public func holdSubject(clientID: String, subject: String, userID: UserID) throws(StoreError) -> Bool {
+        let holder = try runner.write { connection in
+            try connection.query("""
+                WITH claimed AS (
+                    INSERT INTO oauth_subjects (client_id, subject, user_id) VALUES ($1, $2, $3)
+                    ON CONFLICT (client_id, subject) DO NOTHING RETURNING user_id)
+                SELECT user_id::text FROM claimed
+                UNION ALL SELECT user_id::text FROM oauth_subjects WHERE client_id = $1 AND subject = $2
+                LIMIT 1
+                """, [.text(clientID), .text(subject), .uuid(userID.rawValue)]).scalar
+        }
+        return holder == userID.rawValue
+    }
+
     // MARK: refresh tokens
 
     public func storeRefreshToken(_ token: OAuthRefreshToken) throws(StoreError) {

@@ -23,6 +23,10 @@ public struct PostgresSessionStore: SessionStore {
             do {
                 if session.userID == nil, let address = session.clientIP {
                     // Keep the newest pre-login sessions of this address (the new one included).
+                    // One writer per address at a time: concurrent trims would deadlock on
+                    // each other's rows, and could together keep more than the bound.
+                    try connection.query("SELECT pg_advisory_xact_lock(hashtextextended('gatehouse.pre-login:' || $1, 0))",
+                                         [.text(address)])
                     try connection.query("""
                         DELETE FROM sessions WHERE id_hash IN (
                             SELECT id_hash FROM sessions WHERE user_id IS NULL AND client_ip = $1::inet
