@@ -35,6 +35,7 @@ let package = Package(
 
         // wire: pure Swift, no I/O
         .target(name: "HTTP"),
+        .target(name: "LDAPWire"),
         // platform
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims", "CArgon2"]),
         .target(name: "Net", dependencies: [
@@ -75,6 +76,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "LDAPWireTests", dependencies: ["LDAPWire"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
