@@ -17,7 +17,7 @@ public enum LDAPFraming {
         guard let first = buffer.first else { return .needMore }
         // RFC 4511 §4.1.1: every PDU is an LDAPMessage ::= SEQUENCE.
         guard first == BERTag.sequence.byte else {
-            let found = BERTag(byte: first) ?? BERTag(.universal, 30)
+            guard let found = BERTag(byte: first) else { return .invalid(.highTagNumber(what: "LDAPMessage")) }
             return .invalid(.unexpectedTag(what: "LDAPMessage", expected: BERTag.sequence.description, found: found))
         }
         let header = Array(buffer.prefix(6)) // tag, 0x84 and four length octets at most

@@ -39,6 +39,9 @@ final class FramingTests: XCTestCase {
             guard case .invalid(let error) = LDAPFraming.frame(hex(bytes)) else { return XCTFail(bytes) }
             XCTAssertFalse(error.description.isEmpty)
         }
+        XCTAssertEqual(LDAPFraming.frame(hex("ff 05")), .invalid(.highTagNumber(what: "LDAPMessage")))
+        XCTAssertEqual(LDAPFraming.frame(hex("31 05")), .invalid(.unexpectedTag(
+            what: "LDAPMessage", expected: "SEQUENCE constructed (0x30)", found: BERTag.set)))
         // Incomplete long-form lengths wait.
         XCTAssertEqual(LDAPFraming.frame(hex("30 84 00 00")), .needMore)
         XCTAssertEqual(LDAPFraming.frame(hex("30")), .needMore)
