@@ -147,7 +147,7 @@ public struct BERReader: Sendable {
         Array(try readPrimitive(tag, what))
     }
 
-    /// An LDAPString: RFC 4511 §4.1.2, "encoded using the UTF-8 [RFC3629] algorithm".
+    /// An LDAPString: RFC 4511 §4.1.2, "encoded following the UTF-8 [RFC3629] algorithm".
     public mutating func readString(_ what: String, tag: BERTag = .octetString) throws(LDAPWireError) -> String {
         let content = try readPrimitive(tag, what)
         guard let string = String(validating: content, as: UTF8.self) else { throw .invalidUTF8(what: what) }

@@ -144,7 +144,7 @@ struct DNStringParser {
             }
         }
         value.removeLast(value.count - keep)
-        // Escaped octets must still spell UTF-8 (RFC 4514 §3: "the value is the UTF-8 string").
+        // Escaped octets must still spell UTF-8: a string value is a UTF-8 string (RFC 4514 §2.4).
         guard let string = String(validating: value, as: UTF8.self) else { throw fail("value is not valid UTF-8") }
         return string
     }

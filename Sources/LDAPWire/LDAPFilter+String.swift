@@ -59,10 +59,11 @@ extension LDAPFilter {
         }
     }
 
-    /// RFC 4515 §3: "the octets that represent these ASCII characters ('*', '(', ')', '\',
-    /// and NUL) are represented as a backslash followed by the two hexadecimal digits". A
-    /// value that is not UTF-8 has every non-ASCII octet escaped too (it "MUST be escaped");
-    /// control characters are escaped as well, which the RFC allows, to keep logs readable.
+    /// RFC 4515 §3: the octets of '*', '(', ')', '\' and NUL "are represented as a backslash
+    /// "\" (ASCII 0x5c) followed by the two hexadecimal digits representing the value of the
+    /// encoded octet". A value that is not UTF-8 has every non-ASCII octet escaped too, so the
+    /// filter string stays UTF-8; control characters are escaped as well ("Other octets that
+    /// are part of the <normal> set may be escaped"), to keep logs readable.
     public static func escape(_ value: [UInt8]) -> String {
         var out: [UInt8] = []
         escape(value, into: &out)

@@ -14,11 +14,11 @@ public enum LDAPOID {
 }
 
 extension LDAPMessage {
-    /// The Notice of Disconnection, RFC 4511 §4.4.1: "This notification may be used by the
-    /// server to advise the client that the server is about to terminate the LDAP session on
-    /// its own initiative." It is unsolicited (§4.4: "the messageID [is] set to zero"), its
-    /// responseName is the OID and "The responseValue field is absent". The result code is
-    /// protocolError, strongerAuthRequired or unavailable.
+    /// The Notice of Disconnection, RFC 4511 §4.4.1, sent before the server closes a session on
+    /// its own initiative. It is an unsolicited notification, so its messageID is zero (§4.4),
+    /// and "The responseName is 1.3.6.1.4.1.1466.20036, the responseValue field is absent, and
+    /// the resultCode is used to indicate the reason for the disconnection" (protocolError,
+    /// strongerAuthRequired or unavailable).
     public static func noticeOfDisconnection(resultCode: LDAPResultCode = .protocolError,
                                              diagnosticMessage: String = "") -> LDAPMessage {
         let result = LDAPResult(resultCode: resultCode, diagnosticMessage: diagnosticMessage)

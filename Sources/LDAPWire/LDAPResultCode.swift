@@ -1,6 +1,6 @@
 /// resultCode of RFC 4511 §4.1.9 (codes and names from Appendix A). Codes this enum does not
 /// name, from extensions or the future, are kept as `.other(code)`, never refused:
-/// "The ... resultCode enumeration is extensible".
+/// "The resultCode enumeration is extensible" (§4.1.9).
 public enum LDAPResultCode: Hashable, Sendable, CustomStringConvertible {
     case success                        // 0
     case operationsError                // 1
