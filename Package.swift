@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "HTTP"),
         // one JSON value type, one strict reader, one writer (imports nothing)
         .target(name: "JSON"),
+        .target(name: "LDAPWire"),
         // platform
         .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims", "CArgon2"]),
         .target(name: "Net", dependencies: [
@@ -83,6 +84,7 @@ let package = Package(
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "LDAPWireTests", dependencies: ["LDAPWire"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
