@@ -8,7 +8,7 @@ public final class XMLDocument {
     let pointer: DocPointer
     /// Nodes that may be outside the tree (removed ones, replaced roots): freed in `deinit`,
     /// since libxml2 frees only what hangs under the document.
-    private var detached: [NodePointer] = []
+    private var detached: Set<NodePointer> = []
 
     init(taking pointer: DocPointer) {
         self.pointer = pointer
@@ -26,7 +26,8 @@ public final class XMLDocument {
 
     deinit {
         // Collect first, free second: freeing one detached subtree frees the detached nodes
-        // inside it, whose fields must not be read afterwards.
+        // inside it, whose fields must not be read afterwards. A set, so a node removed twice
+        // is freed once.
         let roots = detached.filter { $0.pointee.parent == nil }
         for node in roots { xmlFreeNode(node) }
         xmlFreeDoc(pointer)
@@ -40,7 +41,7 @@ public final class XMLDocument {
 
     /// Keeps `node` (now outside the tree) alive until the document goes.
     func keepDetached(_ node: NodePointer) {
-        detached.append(node)
+        detached.insert(node)
     }
 
     /// A new element, not yet in the tree (the caller links it), whose namespace is taken from

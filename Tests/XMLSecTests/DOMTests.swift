@@ -144,4 +144,32 @@ final class DOMTests: XCTestCase {
         XCTAssertEqual(z, source.root.childElements[0])
         XCTAssertNotEqual(z, y)
     }
+
+    /// A node removed, moved back in and removed again is freed once, when its document goes.
+    func testRemovingTheSameElementTwiceIsSafe() throws {
+        for _ in 0..<3 {
+            let document = try parse("<r><a/><b/></r>")
+            let a = document.root.childElements[0]
+            try a.remove()
+            try document.root.insert(a)
+            try a.remove()
+            try a.remove()
+            let copy = try document.root.appendCopy(of: a)
+            try copy.remove()
+            XCTAssertEqual(document.root.childElements.map(\.localName), ["b"])
+        }
+    }
+
+    /// An element moved out from under the element that declared its prefix keeps its namespace.
+    func testMovedElementKeepsANamespaceDeclaredOnItsOldAncestor() throws {
+        let document = try parse("<r><a xmlns:p=\"urn:p\"><p:b p:k=\"v\"/></a></r>")
+        let a = document.root.childElements[0]
+        let b = a.childElements[0]
+        try document.root.insert(b, at: .first)
+        try a.remove()
+        let back = try XMLDocument.parse(document.serialized())
+        XCTAssertEqual(back.root.childElements.count, 1)
+        XCTAssertEqual(back.root.childElements[0].namespaceURI, "urn:p")
+        XCTAssertEqual(back.root.childElements[0].attribute("k", namespace: "urn:p"), "v")
+    }
 }
