@@ -29,7 +29,9 @@ extension XMLElement {
         xmlUnlinkNode(child.node)
         document.keepDetached(child.node)
         try link(child.node, at: position)
-        _ = xmlDOMWrapReconcileNamespaces(nil, child.node, 0)
+        // Declare what the new place lacks; drop declarations it already makes (the same
+        // prefix for the same URI), which exclusive c14n ignores anyway.
+        _ = xmlDOMWrapReconcileNamespaces(nil, child.node, 1)  // XML_DOM_RECONNS_REMOVEREDUND (tree.c)
     }
 
     /// A deep copy of `element` (from any document) as a child of this one. The copy declares

@@ -48,6 +48,8 @@ public enum XMLSecLibrary {
                     return .startup("xmlSecOpenSSLAppInit failed: \(errors.summary)")
                 }
                 guard xmlSecOpenSSLInit() == 0 else { return .startup("xmlSecOpenSSLInit failed: \(errors.summary)") }
+                // xmlSecOpenSSLInit installs its own (printing) error callback: ours goes back.
+                xmlSecErrorsSetCallback(xmlsecErrorHandler)
                 return nil
             }
         }

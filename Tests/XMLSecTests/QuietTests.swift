@@ -42,6 +42,6 @@ final class QuietTests: XCTestCase {
         XCTAssertEqual(printed, "", "nothing may reach stderr")
         // The detail is in the errors instead.
         guard case .invalidSignature(let detail)? = errors[12] as? XMLSignatureError else { return XCTFail("\(errors[12])") }
-        XCTAssertFalse(detail.isEmpty)
+        XCTAssertTrue(detail.contains("digest do not match"), detail)
     }
 }
