@@ -1,4 +1,3 @@
-internal import CXMLSec
 import Crypto
 
 /// Decrypts an `xenc:EncryptedData` (Type=Element) sent to us, with our private key only.
