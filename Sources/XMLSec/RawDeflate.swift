@@ -43,8 +43,11 @@ public enum RawDeflate {
                     continue
                 case Z_BUF_ERROR where stream.avail_in == 0:
                     throw .truncated
-                case Z_BUF_ERROR:
+                case Z_BUF_ERROR where produced > 0:
                     continue
+                case Z_BUF_ERROR:
+                    // No progress with input and room left: never loop on it.
+                    throw .corrupt("inflate made no progress")
                 default:
                     throw .corrupt(stream.msg.map { String(cString: $0) } ?? "inflate error \(status)")
                 }
