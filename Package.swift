@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CRedis", pkgConfig: "hiredis",
                        providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CXMLSec", pkgConfig: "xmlsec1",
-                       providers: [.apt(["libxml2-dev", "libxmlsec1-dev"])]),
+                       providers: [.apt(["libxml2-dev", "libxmlsec1-dev", "zlib1g-dev"])]),
         .systemLibrary(name: "CLDAP", pkgConfig: "ldap",
                        providers: [.apt(["libldap2-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2",
@@ -44,6 +44,8 @@ let package = Package(
             "HTTP", "COpenSSL", "CGatehouseShims",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // the only room that imports CXMLSec: hardened XML, c14n, XML signatures and encryption
+        .target(name: "XMLSec", dependencies: ["CXMLSec", "Crypto"]),
         .target(name: "Web", dependencies: [
             "HTTP", "Crypto",
             .product(name: "Logging", package: "swift-log"),
@@ -73,7 +75,7 @@ let package = Package(
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
-            "Identity", "Portal", "CRedis", "CGatehouseShims", "CXMLSec", "CLDAP", "CArgon2", "COpenSSL",
+            "Identity", "Portal", "XMLSec", "CRedis", "CGatehouseShims", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
@@ -86,6 +88,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LDAPWireTests", dependencies: ["LDAPWire"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "XMLSecTests", dependencies: ["XMLSec", "Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),

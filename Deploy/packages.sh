@@ -3,7 +3,7 @@
 # first, and uses sudo only when not root.
 
 GATEHOUSE_PACKAGES=(
-    libssl-dev libpq-dev libhiredis-dev libxml2-dev libxmlsec1-dev libldap2-dev libargon2-dev
+    libssl-dev libpq-dev libhiredis-dev libxml2-dev libxmlsec1-dev zlib1g-dev libldap2-dev libargon2-dev
     libqrencode-dev pkg-config postgresql redis-server
 )
 

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Deploy/packages.sh
 
-gatehouse_ensure_packages python3-venv openssl
+# xmlsec1: XMLSecTests cross-check signatures and encryption with the xmlsec1 command.
+gatehouse_ensure_packages python3-venv openssl xmlsec1
 gatehouse_swift_path
 
 swift build --build-tests
