@@ -84,27 +84,30 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // what every test target shares: test environment, failures instead of skips, polling
+        .target(name: "GatehouseTesting", path: "Tests/GatehouseTesting"),
+
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LDAPWireTests", dependencies: ["LDAPWire"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["GatehouseTesting", "Crypto"]),
         .testTarget(name: "XMLSecTests", dependencies: ["XMLSec", "Crypto"]),
-        .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
+        .testTarget(name: "NetTests", dependencies: ["GatehouseTesting", "Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
-        .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AppTests", dependencies: [
+        .testTarget(name: "RedisTests", dependencies: ["GatehouseTesting", "Redis", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", 
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
             "Identity", "Portal",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
-        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
+        .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Identity", "Store", "Crypto", "Policies"]),
+        .testTarget(name: "FlowsTests", dependencies: ["GatehouseTesting", "Flows", "Identity", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Identity", "Store", "Crypto"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["GatehouseTesting", "App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]
 )
