@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
         .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
-        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity"]),
+        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
@@ -75,7 +75,7 @@ let package = Package(
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
-            "Identity", "Portal", "XMLSec", "CRedis", "CGatehouseShims", "CLDAP", "CArgon2", "COpenSSL",
+            "Identity", "Portal", "XMLSec",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
