@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // store
-        .target(name: "Store"),
+        .target(name: "Store", dependencies: ["JSON"]),
         .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // domain: what every protocol shares (applications and access, step-up, browser sessions,

@@ -1,3 +1,5 @@
+import JSON
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,36 +47,31 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
 
 /// A JSON document kept as text. The store validates it (PostgreSQL's `jsonb` does) and may
 /// hand back an equivalent but differently spelled text (key order, spacing), so compare
-/// documents by meaning, not by `text`.
+/// documents by meaning (`value`), not by `text`.
 public struct JSONText: Hashable, Sendable, CustomStringConvertible {
     public let text: String
     public init(_ text: String) { self.text = text }
+    /// `value` written by the one JSON writer (compact, members sorted by name).
+    public init(_ value: JSONValue) { self.init(value.serialized) }
     public static let emptyObject = JSONText("{}")
     public var description: String { text }
 
+    /// The document read back; nil when the text is not valid JSON.
+    public var value: JSONValue? { try? JSONValue(parsing: text) }
+
+    /// The document as an object; empty when it is not one (attribute reads that default to
+    /// no attributes).
+    public var object: JSONObject { (try? JSONObject(parsing: text)) ?? [:] }
+
     /// `strings` as a JSON array of strings.
     public static func array(of strings: [String]) -> JSONText {
-        JSONText("[" + strings.map(quoted).joined(separator: ",") + "]")
+        JSONText(JSONValue.strings(strings).serialized)
     }
 
-    /// `string` as a JSON string literal, quotes included.
+    /// `string` as a JSON string literal, quotes included (the JSON writer's escaping: safe in
+    /// a log line too). Prefer building a `JSONValue`.
     public static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            // DEL and the JavaScript line separators too: the same literal is safe in a log line.
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONWriter.quoted(string)
     }
 }
 
