@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "LDAPWire"),
         // platform
-        .target(name: "Crypto", dependencies: ["COpenSSL", "CGatehouseShims", "CArgon2"]),
+        .target(name: "Crypto", dependencies: ["JSON", "COpenSSL", "CGatehouseShims", "CArgon2"]),
         .target(name: "Net", dependencies: [
             "HTTP", "COpenSSL", "CGatehouseShims",
             .product(name: "Logging", package: "swift-log"),
@@ -90,12 +90,12 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LDAPWireTests", dependencies: ["LDAPWire"]),
-        .testTarget(name: "CryptoTests", dependencies: ["GatehouseTesting", "Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["GatehouseTesting", "Crypto", "JSON"]),
         .testTarget(name: "XMLSecTests", dependencies: ["XMLSec", "Crypto"]),
         .testTarget(name: "NetTests", dependencies: ["GatehouseTesting", "Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
         .testTarget(name: "RedisTests", dependencies: ["GatehouseTesting", "Redis", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", 
+        .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", "JSON",
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
             "Identity", "Portal",
             .product(name: "Logging", package: "swift-log"),

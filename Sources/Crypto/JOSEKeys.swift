@@ -1,4 +1,5 @@
 import COpenSSL
+import JSON
 internal import CGatehouseShims
 
 /// Owns one EVP_PKEY. OpenSSL 3 keys may be shared between threads as long as nobody changes
@@ -72,11 +73,13 @@ public struct PublicKey: Sendable {
     /// From a parsed JWK object (e.g. one entry of an upstream JWKS). Refuses private keys,
     /// keys marked for encryption, an `alg` other than the one the key type allows, RSA keys
     /// under 2048 bits and EC points that are not on P-256.
-    public init(jwk: [String: Any]) throws(JOSEError) {
+    public init(jwk: JSONObject) throws(JOSEError) {
         func member(_ name: String) throws(JOSEError) -> String? {
-            guard let value = jwk[name] else { return nil }
-            guard let text = value as? String else { throw .malformed("JWK member \(name) is not a string") }
-            return text
+            switch jwk[name] {
+            case nil: return nil
+            case .string(let text)?: return text
+            default: throw .malformed("JWK member \(name) is not a string")
+            }
         }
         func bytes(_ name: String) throws(JOSEError) -> [UInt8] {
             guard let text = try member(name) else { throw .malformed("JWK lacks \(name)") }
@@ -116,28 +119,18 @@ public struct PublicKey: Sendable {
 
     /// From the JSON text of one JWK.
     public init(jwkJSON: [UInt8]) throws(JOSEError) {
-        // Strings become Swift strings; any other value stays a `JOSEJSON.Value`, which the
-        // member checks above refuse where a string is required.
-        let members = try JOSEJSON.object(jwkJSON, what: "JWK")
-        try self.init(jwk: members.mapValues { value -> Any in
-            if case .string(let text) = value { return text }
-            return value
-        })
+        try self.init(jwk: try JWS.joseObject(jwkJSON, what: "JWK"))
     }
 
     /// The usable keys of a JWK Set document (`{"keys":[…]}`), e.g. an upstream provider's:
     /// entries that are not RSA ≥ 2048 or P-256 signature keys are skipped, not fatal. Throws
     /// only when the document itself is not a JWK Set.
     public static func keySet(jwksJSON: [UInt8]) throws(JOSEError) -> [PublicKey] {
-        let document = try JOSEJSON.object(jwksJSON, what: "JWK Set")
+        let document = try JWS.joseObject(jwksJSON, what: "JWK Set")
         guard case .array(let entries)? = document["keys"] else { throw .malformed("JWK Set has no keys array") }
         var keys: [PublicKey] = []
         for case .object(let members) in entries {
-            let jwk = members.mapValues { value -> Any in
-                if case .string(let text) = value { return text }
-                return value
-            }
-            if let key = try? PublicKey(jwk: jwk) { keys.append(key) }
+            if let key = try? PublicKey(jwk: members) { keys.append(key) }
         }
         return keys
     }
@@ -148,7 +141,7 @@ public struct PublicKey: Sendable {
     public func jwkJSON(keyID: String? = nil) -> String {
         let kid = keyID ?? self.keyID ?? thumbprint
         var fields = members.map { "\"\($0.0)\":\"\($0.1)\"" }
-        if JOSEJSON.isPlain(kid) { fields.append("\"kid\":\"\(kid)\"") }
+        if JWS.isPlain(kid) { fields.append("\"kid\":\"\(kid)\"") }
         fields.append("\"alg\":\"\(algorithm.rawValue)\"")
         fields.append("\"use\":\"sig\"")
         return "{" + fields.joined(separator: ",") + "}"

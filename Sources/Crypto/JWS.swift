@@ -1,3 +1,5 @@
+import JSON
+
 /// JWS compact serialization (RFC 7515) with RS256 and ES256 only.
 ///
 /// Verification is strict: exactly three base64url parts without padding, a JSON object
@@ -8,13 +10,35 @@ public enum JWS {
     /// Compact JWS tokens larger than this are refused unread.
     public static let maximumLength = 256 * 1024
 
+    /// How deeply a JOSE document (header, JWK, JWK Set, clientDataJSON) may nest.
+    static let maximumDepth = 32
+
+    /// `bytes` as one JSON object, read strictly (RFC 8259): a duplicate member name is an
+    /// error (RFC 7515 §5.2 allows rejecting it, and two readers can then never disagree about
+    /// `alg`), as are a byte-order mark, trailing content, invalid UTF-8, lone surrogates and
+    /// nesting deeper than `maximumDepth`. `what` names the document in the error.
+    static func joseObject(_ bytes: [UInt8], what: String) throws(JOSEError) -> JSONObject {
+        do {
+            return try JSONObject(parsing: bytes, limits: JSONLimits(maxBytes: maximumLength, maxDepth: maximumDepth))
+        } catch {
+            if error.reason == .notAnObject { throw .malformed("\(what) is not a JSON object") }
+            throw .malformed("\(what) is not valid JSON (\(error.reason.text))")
+        }
+    }
+
+    /// Printable ASCII without `"` or `\`: safe inside a JSON string literal unescaped (what
+    /// may go into a header we write by hand).
+    static func isPlain(_ string: String) -> Bool {
+        !string.isEmpty && string.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
     /// `base64url(header).base64url(payload).base64url(signature)` with the protected header
     /// `{"alg":…,"kid":…,"typ":…}` (`typ` left out when nil). `type` must be plain printable
     /// ASCII without quotes or backslashes (it is a media type such as "JWT" or "at+jwt").
     public static func sign(payloadJSON: [UInt8], key: SigningKey, type: String? = nil) throws(JOSEError) -> String {
         var header = "{\"alg\":\"\(key.algorithm.rawValue)\",\"kid\":\"\(key.kid)\""
         if let type {
-            guard JOSEJSON.isPlain(type) else { throw .malformed("typ must be plain printable ASCII") }
+            guard isPlain(type) else { throw .malformed("typ must be plain printable ASCII") }
             header += ",\"typ\":\"\(type)\""
         }
         header += "}"
@@ -48,7 +72,7 @@ public enum JWS {
         else { throw .malformed("payload is not base64url") }
         guard let signature = Base64URL.decode(String(decoding: parts[2], as: UTF8.self)), !signature.isEmpty
         else { throw .malformed("signature is missing or not base64url") }
-        let header = try JOSEJSON.object(headerJSON, what: "header")
+        let header = try joseObject(headerJSON, what: "header")
         guard let alg = header["alg"] else { throw .algorithmNotAllowed("(missing)") }
         guard case .string(let algorithm) = alg else { throw .malformed("alg is not a string") }
         // We understand no extension header: RFC 7515 §4.1.11 says reject.

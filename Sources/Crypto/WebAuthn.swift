@@ -1,3 +1,5 @@
+import JSON
+
 /// WebAuthn (Level 2) relying-party checks: registration with attestation `none`, assertions,
 /// ES256 and RS256 credentials. Pure functions over the bytes the browser returns; the caller
 /// keeps challenges single-use and stores credentials.
@@ -104,8 +106,8 @@ public enum WebAuthn {
 
     static func checkClientData(_ json: [UInt8], type: String, challenge: [UInt8],
                                 relyingParty: RelyingParty) throws(Failure) {
-        let members: [String: JOSEJSON.Value]
-        do { members = try JOSEJSON.object(json, what: "clientDataJSON") } catch { throw .malformed("\(error)") }
+        let members: JSONObject
+        do { members = try JWS.joseObject(json, what: "clientDataJSON") } catch { throw .malformed("\(error)") }
         guard case .string(type)? = members["type"] else { throw .wrongType }
         guard case .string(let sent)? = members["challenge"], let bytes = Base64URL.decode(sent),
               constantTimeEquals(bytes, challenge) else { throw .wrongChallenge }
@@ -147,16 +149,16 @@ public enum WebAuthn {
         let key: CBOR
         do { key = try CBOR.decode(cose) } catch { throw .unsupportedKey(error.message) }
         guard case .int(let kty)? = key[1], case .int(let alg)? = key[3] else { throw .unsupportedKey("no kty or alg") }
-        var jwk: [String: Any] = [:]
+        var jwk: JSONObject = [:]
         switch (kty, alg) {
         case (2, es256):
             guard case .int(1)? = key[-1], case .bytes(let x)? = key[-2], case .bytes(let y)? = key[-3] else {
                 throw .unsupportedKey("EC2 key is not P-256 with x and y")
             }
-            jwk = ["kty": "EC", "crv": "P-256", "x": Base64URL.encode(x), "y": Base64URL.encode(y)]
+            jwk = ["kty": "EC", "crv": "P-256", "x": .string(Base64URL.encode(x)), "y": .string(Base64URL.encode(y))]
         case (3, rs256):
             guard case .bytes(let n)? = key[-1], case .bytes(let e)? = key[-2] else { throw .unsupportedKey("RSA key lacks n or e") }
-            jwk = ["kty": "RSA", "n": Base64URL.encode(n), "e": Base64URL.encode(e)]
+            jwk = ["kty": "RSA", "n": .string(Base64URL.encode(n)), "e": .string(Base64URL.encode(e))]
         default:
             throw .unsupportedKey("kty \(kty) with alg \(alg) (ES256 and RS256 only)")
         }

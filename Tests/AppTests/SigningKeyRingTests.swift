@@ -2,6 +2,7 @@ import XCTest
 import Dispatch
 @testable import App
 import Crypto
+import JSON
 import Postgres
 
 /// The signing-key ring against a scratch database (GATEHOUSE_TEST_DATABASE_URL).
@@ -41,11 +42,10 @@ final class SigningKeyRingTests: XCTestCase {
 
     /// The kids in a JWKS document, each JWK parsed as a relying party would.
     func jwks(_ ring: SigningKeyRing) throws -> [String: PublicKey] {
-        let object = try JSONSerialization.jsonObject(with: Data(ring.jwksJSON())) as? [String: Any]
-        let keys = try XCTUnwrap(object?["keys"] as? [[String: Any]])
+        let keys = try XCTUnwrap(JSONObject(parsing: ring.jwksJSON())["keys"]?.arrayValue)
         var byKid: [String: PublicKey] = [:]
         for jwk in keys {
-            let key = try PublicKey(jwk: jwk)
+            let key = try PublicKey(jwk: try XCTUnwrap(jwk.objectValue))
             byKid[try XCTUnwrap(key.keyID)] = key
         }
         XCTAssertEqual(byKid.count, keys.count, "one JWK per kid")

@@ -2,6 +2,7 @@ import GatehouseTesting
 import XCTest
 import Dispatch
 import Foundation
+import JSON
 @testable import Crypto
 
 /// Our JWS against an independent implementation (Python `cryptography`), when one is installed,
@@ -88,7 +89,8 @@ print(json.dumps({"thumbprints": verified, "signed": signed}))
         let signed = try XCTUnwrap(answer["signed"] as? [[String: Any]])
         XCTAssertEqual(signed.count, 2)
         for item in signed {
-            let key = try PublicKey(jwk: try XCTUnwrap(item["jwk"] as? [String: Any]))
+            let jwk = try JSONSerialization.data(withJSONObject: try XCTUnwrap(item["jwk"] as? [String: Any]))
+            let key = try PublicKey(jwk: try JSONObject(parsing: Array(jwk)))
             let token = try XCTUnwrap(item["token"] as? String)
             let verified = try JWS.verify(token, key: key, allowed: JWSAlgorithm.allCases)
             XCTAssertEqual(String(decoding: verified.payloadJSON, as: UTF8.self), "{\"sub\":\"python\"}")
