@@ -67,7 +67,7 @@ let package = Package(
         // config as code: YAML blueprints parsed, validated and planned (no store access)
         .target(name: "Blueprints", dependencies: ["Expressions", "Policies", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O
-        .target(name: "Expressions"),
+        .target(name: "Expressions", dependencies: ["JSON"]),
         // protocol: SCIM 2.0 filter, PATCH and resource shapes (no I/O)
         .target(name: "SCIM"),
         // access policies (expression and built-in kinds, bindings): pure Swift, no I/O
@@ -102,7 +102,7 @@ let package = Package(
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
-        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSON"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["GatehouseTesting", "Flows", "Identity", "Store", "Crypto", "Policies"]),

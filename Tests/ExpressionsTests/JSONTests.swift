@@ -1,4 +1,5 @@
 import XCTest
+import JSON
 @testable import Expressions
 
 final class JSONTests: XCTestCase {
@@ -37,6 +38,27 @@ final class JSONTests: XCTestCase {
         XCTAssertNotNil(failure("1 2"))
         XCTAssertNotNil(failure(""))
         XCTAssertEqual(failure(String(repeating: "[", count: 100_000))?.message, "invalid JSON: nested deeper than 128 levels")
+        XCTAssertNil(failure(String(repeating: "[", count: 128) + String(repeating: "]", count: 128)))
+    }
+
+    func testDuplicateMembersAreRefused() {
+        // Was: the last one wins. Now the JSON room's reader refuses the document, where it is.
+        do {
+            _ = try ExprValue(jsonText: "{\"role\": \"user\",\n \"role\": \"admin\"}")
+            XCTFail("a duplicate member was accepted")
+        } catch {
+            XCTAssertEqual(error.description, #"line 2, column 2: invalid JSON: duplicate member "role""#)
+        }
+    }
+
+    func testConvertsToAndFromJSONValue() throws {
+        let json = try JSONValue(parsing: #"{"i":7,"d":7.0,"big":18446744073709551616,"l":[null,true,"s"],"m":{}}"#)
+        let value = ExprValue(json: json)
+        XCTAssertEqual(value, .map(["i": .int(7), "d": .double(7), "big": .double(18446744073709551616),
+                                    "l": .list([.null, .bool(true), .string("s")]), "m": .map([:])]))
+        XCTAssertEqual(JSONValue(ExprValue.map(["i": .int(7), "d": .double(7), "l": .list([.null, .bool(true), .string("s")])])),
+                       ["d": .double(7), "i": 7, "l": [.null, true, "s"]])
+        XCTAssertEqual(JSONValue(ExprValue.double(.infinity)).serialized, "null")
     }
 
     func testAttributesFromJSONDriveAnExpression() throws {

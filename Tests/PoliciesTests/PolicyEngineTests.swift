@@ -149,4 +149,11 @@ final class PolicyEngineTests: XCTestCase {
             XCTAssertThrowsError(try Policy(name: "x", kind: kind, configJSON: json), "\(kind) \(json)")
         }
     }
+
+    func testStoredConfigWithADuplicateMemberIsRefused() {
+        // One reader for every room: a duplicate member is an error, never "the last one wins".
+        XCTAssertThrowsError(try Policy(name: "d", kind: "group-membership", configJSON: #"{"group":"staff","group":"admins"}"#)) {
+            XCTAssertEqual(($0 as? PolicyConfigError)?.message, "config is not JSON")
+        }
+    }
 }
