@@ -60,8 +60,8 @@ let package = Package(
         .target(name: "Blueprints", dependencies: ["Expressions", "Policies", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O
         .target(name: "Expressions"),
-        // protocol: SCIM 2.0 filter, PATCH and resource shapes (no I/O)
-        .target(name: "SCIM"),
+        // protocol: SCIM 2.0 service provider; storage only through Store's ProvisioningStore
+        .target(name: "SCIM", dependencies: ["HTTP", "Web", "Store", "Crypto"]),
         // access policies (expression and built-in kinds, bindings): pure Swift, no I/O
         .target(name: "Policies", dependencies: ["Expressions"]),
         // root
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Store", "Crypto"]),

@@ -10,6 +10,7 @@ import OIDC
 import Policies
 import Postgres
 import Redis
+import SCIM
 import Web
 
 /// Runs the HTTP server (and later the LDAP listener) until SIGINT/SIGTERM.
@@ -69,7 +70,8 @@ public enum ServerRunner {
 
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
         let sessionCache = (login.users as? CachedUserStore)?.cache
-        let scim = SCIMDirectory(pool: pool, logger: logger) { user in sessionCache?.invalidateUser(user) }
+        let scim = SCIMProvider(store: PostgresProvisioningStore(pool: pool),
+                                log: { logger.error("\($0)", metadata: $1.mapValues { .string($0) }) }) { user in sessionCache?.invalidateUser(user) }
         let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, scim: scim)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
@@ -97,7 +99,7 @@ public enum ServerRunner {
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
     static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?,
-                           scim: SCIMDirectory? = nil) throws -> HTTPServer {
+                           scim: SCIMProvider? = nil) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -112,14 +114,14 @@ public enum ServerRunner {
         if let sources = login.sources {
             let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: sources.pool),
                                        connections: PostgresSourceConnectionStore(pool: sources.pool),
-                                       provisioned: scim)
+                                       provisioned: scim == nil ? nil : PostgresProvisioningStore(pool: sources.pool))
             var external = config.externalURL
             while external.hasSuffix("/") { external.removeLast() }
             SourceRoutes(login: login, directory: sources, linker: linker, externalURL: external).register(on: web.root)
         }
         oidc?.register(root: web.root, forms: web.forms)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
-        if let scim { web.mount(SCIMRoutes(directory: scim)) }
+        scim?.register(root: web.root)
 
         var tls: TLSContext?
         if let files = config.tls {
