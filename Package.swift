@@ -84,12 +84,15 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: [
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
+            "ProvisioningStoreConformance",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store", "ProvisioningStoreConformance"]),
+        // what every ProvisioningStore must do, run on the in-memory one (SCIMTests) and PostgreSQL (AppTests)
+        .target(name: "ProvisioningStoreConformance", dependencies: ["Store", "JSON"], path: "Tests/ProvisioningStoreConformance"),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Store", "Crypto"]),
