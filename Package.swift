@@ -90,7 +90,8 @@ let package = Package(
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store", "ProvisioningStoreConformance"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store", "Web", "HTTP", "Crypto", "ProvisioningStoreConformance",
+                                                     .product(name: "Logging", package: "swift-log")]),
         // what every ProvisioningStore must do, run on the in-memory one (SCIMTests) and PostgreSQL (AppTests)
         .target(name: "ProvisioningStoreConformance", dependencies: ["Store", "JSON"], path: "Tests/ProvisioningStoreConformance"),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
