@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
         .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
-        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
+        .target(name: "Federation", dependencies: ["JSON", "HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators

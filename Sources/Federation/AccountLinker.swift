@@ -1,5 +1,6 @@
 import Expressions
 import Identity
+import JSON
 import Store
 
 /// Looks up an account another channel provisioned, by the upstream's identifier.
@@ -110,8 +111,7 @@ public struct AccountLinker: Sendable {
                 try connections.connect(source: source.slug, identifier: identity.identifier, user: found.id)
                 user = found
             case .enroll(let username):
-                let base = JSONText("{\"source\":" + JSONText.quoted(source.slug) + ",\"email_verified\":"
-                                    + (identity.emailVerified ? "true" : "false") + "}")
+                let base = JSONText(["source": .string(source.slug), "email_verified": .bool(identity.emailVerified)])
                 user = try enroll(NewUser(username: username, email: identity.email, name: identity.name,
                                           attributes: Self.merged(base, identity.mappedAttributes)))
                 try connections.connect(source: source.slug, identifier: identity.identifier, user: user.id)
@@ -192,7 +192,7 @@ public struct AccountLinker: Sendable {
 
     /// The group for a new upstream group, under the first free name; nil when none is free.
     func createSyncedGroup(name: String, upstreamID: String, source: String) throws(StoreError) -> Group? {
-        let attributes = JSONText("{\"source\":" + JSONText.quoted(source) + ",\"upstream_id\":" + JSONText.quoted(upstreamID) + "}")
+        let attributes = JSONText(["source": .string(source), "upstream_id": .string(upstreamID)])
         let suffix = String(upstreamID.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }
             .prefix(12).map(Character.init))
         for candidate in [name, "\(name) (\(source))", "\(name) (\(source) \(suffix))"] {

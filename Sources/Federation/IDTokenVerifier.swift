@@ -1,9 +1,11 @@
 import Crypto
+import JSON
 
 /// The verified claims of an upstream ID token (or of an Entra client assertion).
-public struct VerifiedUpstreamToken: @unchecked Sendable {
-    /// The payload as parsed JSON; read only through the accessors.
-    public let claims: [String: Any]
+public struct VerifiedUpstreamToken: Sendable {
+    /// The payload as read by the JSON room's strict reader (the same reader `IdentityMapping`
+    /// reads `payloadJSON` with, so the checks and the mapping see the same claims).
+    public let claims: JSONObject
     /// The payload's JSON text.
     public let payloadJSON: String
 
@@ -43,7 +45,7 @@ public struct IDTokenVerifier: Sendable {
         } catch {
             throw .badSignature
         }
-        let claims = try UpstreamJSON.object(parsed.payloadJSON, or: .invalidToken("the payload is not a JSON object"))
+        let claims = try UpstreamJSON.object(parsed.payloadJSON, what: "the payload", or: FederationError.invalidToken)
         let token = VerifiedUpstreamToken(claims: claims, payloadJSON: String(decoding: parsed.payloadJSON, as: UTF8.self))
 
         // Tenant before issuer: a wrong tenant is its own failure, not a bad issuer.

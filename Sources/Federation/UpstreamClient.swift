@@ -72,7 +72,7 @@ public final class UpstreamClient: Sendable {
             ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
             ("client_id", config.clientID), ("client_secret", config.clientSecret), ("code_verifier", pending.codeVerifier),
         ])
-        let body = try? UpstreamJSON.object(response.body, or: .codeExchangeFailed("not JSON"))
+        let body = try? UpstreamJSON.object(response.body, what: "the token response", or: FederationError.codeExchangeFailed)
         guard response.status == 200, let body else {
             let error = body.flatMap { UpstreamJSON.string($0, "error") } ?? "status \(response.status)"
             throw .codeExchangeFailed(String(error.prefix(64)))
@@ -129,7 +129,7 @@ public final class UpstreamClient: Sendable {
         if let accessToken {
             let me = try transport.get(config.graphURL + "/v1.0/me?$select=id,displayName,mail,otherMails,userPrincipalName",
                                        bearer: accessToken)
-            if me.status == 200, let profile = try? UpstreamJSON.object(me.body, or: .invalidToken("")) {
+            if me.status == 200, let profile = try? UpstreamJSON.object(me.body, what: "Graph me", or: FederationError.upstreamUnreachable) {
                 if let upn = UpstreamJSON.string(profile, "userPrincipalName") { identity.username = upn }
                 if let mail = UpstreamJSON.string(profile, "mail") {
                     identity.email = mail
@@ -146,7 +146,7 @@ public final class UpstreamClient: Sendable {
         guard config.groupSync else { return identity }
         if let accessToken, let groups = try memberOf(accessToken) {
             identity.groups = groups
-        } else if !token.claims.keys.contains("_claim_names"), token.claims["groups"] != nil {
+        } else if !token.claims.contains(key: "_claim_names"), token.claims["groups"] != nil {
             // No Graph permission, and no overage: the token's own list (object ids only).
             identity.groups = token.strings("groups").map { UpstreamGroup(id: $0, name: $0) }
         }
@@ -167,8 +167,8 @@ public final class UpstreamClient: Sendable {
             let response = try transport.get(url, bearer: accessToken)
             if response.status == 401 || response.status == 403 { return nil }
             guard response.status == 200 else { throw .upstreamUnreachable("Graph memberOf answered \(response.status)") }
-            let page = try UpstreamJSON.object(response.body, or: .upstreamUnreachable("Graph memberOf is not JSON"))
-            for case let entry as [String: Any] in page["value"] as? [Any] ?? [] {
+            let page = try UpstreamJSON.object(response.body, what: "Graph memberOf", or: FederationError.upstreamUnreachable)
+            for case .object(let entry) in page["value"]?.arrayValue ?? [] {
                 guard UpstreamJSON.string(entry, "@odata.type") == "#microsoft.graph.group",
                       let id = UpstreamJSON.string(entry, "id") else { continue }
                 groups.append(UpstreamGroup(id: id, name: UpstreamJSON.string(entry, "displayName") ?? id))

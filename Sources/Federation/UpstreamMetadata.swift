@@ -19,7 +19,7 @@ public struct UpstreamMetadata: Sendable, Hashable {
     /// Reads `.well-known/openid-configuration`; every endpoint must be http(s).
     public static func parse(_ bytes: [UInt8]) throws(FederationError) -> UpstreamMetadata {
         let bad = FederationError.upstreamUnreachable("the discovery document is not usable")
-        let document = try UpstreamJSON.object(bytes, or: bad)
+        let document = try UpstreamJSON.object(bytes, what: "the discovery document", or: FederationError.upstreamUnreachable)
         guard let issuer = UpstreamJSON.string(document, "issuer"),
               let authorize = UpstreamJSON.string(document, "authorization_endpoint"),
               let token = UpstreamJSON.string(document, "token_endpoint"),
@@ -46,7 +46,7 @@ extension String {
     func replacingTenantPlaceholder(with tid: String) -> String {
         var out = ""
         var rest = Substring(self)
-        while let range = rest.range(of: "{tenantid}") {
+        while let range = rest.firstRange(of: "{tenantid}") {
             out += rest[..<range.lowerBound]
             out += tid
             rest = rest[range.upperBound...]

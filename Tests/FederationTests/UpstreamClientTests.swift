@@ -154,6 +154,30 @@ final class UpstreamClientTests: XCTestCase {
                        .wrongTenant("99999999-0000-0000-0000-000000000000"))
     }
 
+    func testUpstreamDocumentsAreReadStrictly() throws {
+        let pending = PendingUpstreamLogin.start(source: "entra", now: now)
+        // A duplicated claim in the signed payload: refused (JSONSerialization let one win, and
+        // the attribute mapping read the payload again with another reader).
+        let payload = try JSONSerialization.data(withJSONObject: claims(nonce: pending.nonce), options: .sortedKeys)
+        let duplicated = #"{"oid":"someone-else","# + String(decoding: payload.dropFirst(), as: UTF8.self)
+        entra.nextIDToken = try JWS.sign(payloadJSON: Array(duplicated.utf8), key: entra.keys[0], type: "JWT")
+        XCTAssertThrowsError(try client().complete(code: "c", pending: pending, redirectURI: "r")) {
+            XCTAssertEqual($0 as? FederationError, .invalidToken(#"the payload is not valid JSON (duplicate member "oid")"#))
+        }
+        // A NumericDate may carry a fraction (RFC 7519 §2).
+        var fractional = claims(nonce: pending.nonce)
+        fractional["exp"] = Double(now + 3600) + 0.5
+        entra.nextIDToken = try entra.sign(fractional)
+        XCTAssertEqual(try client().complete(code: "c", pending: pending, redirectURI: "r").identifier, "oid-42")
+
+        // Discovery: a byte-order mark is ignored; a duplicate member is refused.
+        let discovery = #"{"issuer":"https://op.test","authorization_endpoint":"https://op.test/a","token_endpoint":"https://op.test/t","jwks_uri":"https://op.test/k"}"#
+        XCTAssertEqual(try UpstreamMetadata.parse([0xEF, 0xBB, 0xBF] + Array(discovery.utf8)).issuer, "https://op.test")
+        XCTAssertThrowsError(try UpstreamMetadata.parse(Array(discovery.replacingOccurrences(of: "{", with: #"{"issuer":"https://evil.test","#).utf8))) {
+            XCTAssertEqual($0 as? FederationError, .upstreamUnreachable(#"the discovery document is not valid JSON (duplicate member "issuer")"#))
+        }
+    }
+
     func testGoogleNeedsVerifiedEmailInTheHostedDomain() throws {
         let google = FakeGoogle(entra: entra)
         var config = OAuthSourceConfig(slug: "google", name: "Google", providerType: .google, clientID: "g-app",
