@@ -61,7 +61,7 @@ let package = Package(
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
         .target(name: "Federation", dependencies: ["JSON", "HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
         // protocols: each mounts its own routes
-        .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
+        .target(name: "OIDC", dependencies: ["JSON", "HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
         .target(name: "Portal", dependencies: ["HTTP", "Crypto", "Store", "Web", "Flows", "Federation", "Identity", "CQREncode"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
@@ -101,7 +101,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
-        .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
+        .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "JSON", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSON"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store", "Web", "HTTP", "Crypto", "ProvisioningStoreConformance",
                                                      .product(name: "Logging", package: "swift-log")]),

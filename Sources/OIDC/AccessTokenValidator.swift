@@ -1,9 +1,10 @@
 import Crypto
+import JSON
 import Store
 
 /// A bearer access token that checked out.
 struct ValidAccessToken: Sendable {
-    let claims: [String: JSONValue]
+    let claims: JSONObject
     let client: OAuthClient
     let user: User
     let scopes: [String]
@@ -19,7 +20,7 @@ struct AccessTokenValidator: Sendable {
     let provider: OIDCProvider
 
     /// Verified signature and claims, without the store checks (revocation also uses this).
-    func verifiedClaims(_ token: String, allowExpired: Bool = false) throws(OAuthError) -> [String: JSONValue] {
+    func verifiedClaims(_ token: String, allowExpired: Bool = false) throws(OAuthError) -> JSONObject {
         guard token.utf8.count <= 8192 else { throw OAuthError(.invalidToken, "the token is too long") }
         let verified: VerifiedJWS
         do {
@@ -30,13 +31,13 @@ struct AccessTokenValidator: Sendable {
         guard verified.type?.lowercased() == "at+jwt" || verified.type?.lowercased() == "application/at+jwt" else {
             throw OAuthError(.invalidToken, "not an access token")
         }
-        guard case .object(let claims)? = JSONValue.parse(verified.payloadJSON) else {
+        guard let claims = try? JSONObject(parsing: verified.payloadJSON) else {
             throw OAuthError(.invalidToken, "the token's claims are not a JSON object")
         }
         guard let iss = claims["iss"]?.stringValue, iss.hasPrefix(provider.externalURL + "/application/o/") else {
             throw OAuthError(.invalidToken, "the token was issued by someone else")
         }
-        guard let exp = claims["exp"]?.intValue else { throw OAuthError(.invalidToken, "the token has no expiry") }
+        guard let exp = claims["exp"]?.int64Value else { throw OAuthError(.invalidToken, "the token has no expiry") }
         if !allowExpired, exp <= provider.clock().microsecondsSince1970 / 1_000_000 {
             throw OAuthError(.invalidToken, "the token has expired")
         }
@@ -46,7 +47,7 @@ struct AccessTokenValidator: Sendable {
     func validate(_ token: String) throws -> ValidAccessToken {
         let claims = try verifiedClaims(token)
         guard let clientID = claims["client_id"]?.stringValue, let jti = claims["jti"]?.stringValue,
-              let sub = claims["sub"]?.stringValue, let exp = claims["exp"]?.intValue else {
+              let sub = claims["sub"]?.stringValue, let exp = claims["exp"]?.int64Value else {
             throw OAuthError(.invalidToken, "the token lacks required claims")
         }
         let grantID = String(jti.split(separator: ".", maxSplits: 1).first ?? "")

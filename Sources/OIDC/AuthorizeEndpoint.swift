@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTP
 import Identity
+import JSON
 import Store
 import Web
 
@@ -296,10 +297,7 @@ struct AuthorizeEndpoint: Sendable {
     func audit(_ request: Request, _ action: String, outcome: String, client: String, user: UserID?) {
         _ = try? provider.events.appendEvent(NewAuditEvent(
             actorUserID: user, action: action, clientIP: request.clientIP, outcome: outcome,
-            context: JSONValue.object(["client_id": .string(client)]).jsonText))
+            context: JSONText(["client_id": .string(client)])))
     }
 }
 
-extension JSONValue {
-    var jsonText: JSONText { JSONText(serialized) }
-}

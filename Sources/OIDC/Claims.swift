@@ -1,6 +1,7 @@
 import Crypto
 import Expressions
 import Identity
+import JSON
 import Store
 
 /// The claims a set of granted scopes releases about a user (OIDC Core §5.4), plus custom
@@ -39,18 +40,18 @@ struct ClaimsBuilder: Sendable {
     /// The user's address when it may be vouched for: not disowned by an upstream
     /// (`email_verified: false`), and held by no other account (new clashes are refused when
     /// accounts are written; this catches ones older than that rule).
-    func verifiedEmail(of user: User, attributes: [String: JSONValue]? = nil) throws -> String? {
+    func verifiedEmail(of user: User, attributes: JSONObject? = nil) throws -> String? {
         guard let email = user.email, !email.isEmpty else { return nil }
-        let attributes = attributes ?? JSONValue.parse(user.attributes.text)?.objectValue ?? [:]
+        let attributes = attributes ?? user.attributes.object
         guard attributes["email_verified"] != .bool(false) else { return nil }
         guard try provider.users.users(email: email).allSatisfy({ $0.id == user.id }) else { return nil }
         return email
     }
 
-    func claims(user: User, client: OAuthClient, scopes: [String]) throws -> [String: JSONValue] {
+    func claims(user: User, client: OAuthClient, scopes: [String]) throws -> JSONObject {
         // Parsed once for the claims below, not once per claim.
-        let attributes = JSONValue.parse(user.attributes.text)?.objectValue ?? [:]
-        var out: [String: JSONValue] = ["sub": .string(try subject(for: user, client: client))]
+        let attributes = user.attributes.object
+        var out: JSONObject = ["sub": .string(try subject(for: user, client: client))]
         let granted = Set(scopes)
         var groups: [String]?
         func groupNames() throws -> [String] {
@@ -99,27 +100,11 @@ struct ClaimsBuilder: Sendable {
     ]
 
     static func attribute(_ user: User, _ key: String) -> JSONValue? {
-        guard case .object(let members)? = JSONValue.parse(user.attributes.text) else { return nil }
-        return members[key]
+        user.attributes.value?[key]
     }
 }
 
 /// A scope mapping must yield a map of claims.
 struct ScopeMappingNotAMap: Error, CustomStringConvertible {
     var description: String { "the expression must return a map of claims" }
-}
-
-extension JSONValue {
-    /// An expression's value as JSON.
-    init(_ value: ExprValue) {
-        switch value {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .int(let i): self = .int(i)
-        case .double(let d): self = .double(d)
-        case .string(let s): self = .string(s)
-        case .list(let items): self = .array(items.map(JSONValue.init))
-        case .map(let members): self = .object(members.mapValues(JSONValue.init))
-        }
-    }
 }

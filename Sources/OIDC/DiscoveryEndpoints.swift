@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 import Web
 
@@ -41,7 +42,7 @@ struct DiscoveryEndpoints: Sendable {
         var claims = ["sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "sid", "at_hash", "azp"]
         if client.scopes.contains("email") { claims += ["email", "email_verified"] }
         if client.scopes.contains("profile") || client.scopes.contains("groups") { claims += ["name", "given_name", "family_name", "preferred_username", "nickname", "groups"] }
-        var doc: [String: JSONValue] = [
+        var doc: JSONObject = [
             "issuer": .string(issuer),
             "authorization_endpoint": .string(provider.authorizationEndpoint),
             "token_endpoint": .string(provider.tokenEndpoint),

@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// An `id_token_hint` (OIDC Core §3.1.2.1, RP-Initiated Logout §2): an ID token we signed for
@@ -16,7 +17,7 @@ struct IDTokenHint: Sendable {
         // server) must not be able to act on the user's session with it.
         guard hint.utf8.count <= 8192, let verified = try? provider.keys.verify(hint),
               verified.type?.lowercased() != "at+jwt", verified.type?.lowercased() != "application/at+jwt",
-              case .object(let claims)? = JSONValue.parse(verified.payloadJSON),
+              let claims = try? JSONObject(parsing: verified.payloadJSON),
               claims["iss"]?.stringValue == provider.issuer(slug: slug),
               audience(claims["aud"], contains: client.clientID) else {
             throw OAuthError.invalidRequest(refusal)

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Web
 
 /// The closed catalogue of OAuth 2.0 / OIDC error codes we send (RFC 6749 §4.1.2.1 and §5.2,

@@ -1,4 +1,5 @@
 import Crypto
+import JSON
 import Store
 
 /// What a token response carries (RFC 6749 §5.1, OIDC Core §3.1.3.3).
@@ -10,7 +11,7 @@ struct IssuedTokens: Sendable {
     var refreshToken: String?
 
     var json: JSONValue {
-        var body: [String: JSONValue] = [
+        var body: JSONObject = [
             "access_token": .string(accessToken),
             "token_type": .string("Bearer"),
             "expires_in": .int(Int64(expiresIn)),
@@ -65,7 +66,7 @@ struct TokenIssuer: Sendable {
         let jti = grant.grantID + "." + Base64URL.encode(SecureRandom.bytes(12))
         let acr = grant.acr ?? Self.acr(for: grant.authMethods)
 
-        var access: [String: JSONValue] = [
+        var access: JSONObject = [
             "iss": .string(issuer),
             "sub": .string(subject),
             "aud": .string(grant.client.clientID),

@@ -1,5 +1,6 @@
 import Crypto
 import HTTP
+import JSON
 import Store
 import Web
 
@@ -78,7 +79,7 @@ struct IntrospectionEndpoint: Sendable {
         if token.contains(".") {
             guard let valid = try? AccessTokenValidator(provider: provider).validate(token),
                   valid.client.clientID == caller.clientID else { return inactive }
-            var out: [String: JSONValue] = ["active": .bool(true), "token_type": .string("Bearer"),
+            var out: JSONObject = ["active": .bool(true), "token_type": .string("Bearer"),
                                             "username": .string(valid.user.username)]
             for key in ["scope", "client_id", "sub", "aud", "iss", "exp", "iat", "jti", "auth_time", "acr", "amr", "sid"] {
                 if let value = valid.claims[key] { out[key] = value }
@@ -132,7 +133,7 @@ struct RevocationEndpoint: Sendable {
             let validator = AccessTokenValidator(provider: provider)
             guard let claims = try? validator.verifiedClaims(token, allowExpired: true),
                   claims["client_id"]?.stringValue == caller.clientID,
-                  let jti = claims["jti"]?.stringValue, let exp = claims["exp"]?.intValue else { return }
+                  let jti = claims["jti"]?.stringValue, let exp = claims["exp"]?.int64Value else { return }
             try provider.grants.revokeAccessToken(jti: jti, until: Timestamp(secondsSince1970: exp + 60), at: now)
             return
         }

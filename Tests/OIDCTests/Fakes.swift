@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import Identity
 import Expressions
+import JSON
 import Logging
 import Store
 import Synchronization
@@ -153,7 +154,7 @@ final class FakeGrants: OAuthGrantStore {
 struct FakeKeyRing: JWTKeyRing {
     let key = [UInt8](repeating: 9, count: 32)
     func sign(payloadJSON: [UInt8], algorithm: JWSAlgorithm, type: String?) throws(JOSEError) -> String {
-        var header: [String: JSONValue] = ["alg": .string(algorithm.rawValue), "kid": .string("test-key")]
+        var header: JSONObject = ["alg": .string(algorithm.rawValue), "kid": .string("test-key")]
         if let type { header["typ"] = .string(type) }
         let input = Base64URL.encode(JSONValue.object(header).bytes) + "." + Base64URL.encode(payloadJSON)
         return input + "." + Base64URL.encode(HMAC.sha256(key: key, message: Array(input.utf8)))
@@ -163,7 +164,7 @@ struct FakeKeyRing: JWTKeyRing {
         guard parts.count == 3, let header = Base64URL.decode(String(parts[0])), let payload = Base64URL.decode(String(parts[1])),
               let signature = Base64URL.decode(String(parts[2])) else { throw .malformed("parts") }
         guard signature == HMAC.sha256(key: key, message: Array((parts[0] + "." + parts[1]).utf8)) else { throw .badSignature }
-        let h = JSONValue.parse(header)
+        let h = try? JSONValue(parsing: header)
         guard let alg = h?["alg"]?.stringValue.flatMap(JWSAlgorithm.init(rawValue:)) else { throw .algorithmNotAllowed("?") }
         return VerifiedJWS(algorithm: alg, keyID: "test-key", type: h?["typ"]?.stringValue, headerJSON: header, payloadJSON: payload)
     }
@@ -203,6 +204,7 @@ final class FakeSessions: BrowserSessions {
 
 struct FakeMapper: AttributeMapper {
     func evaluate(_ expression: String, _ context: MappingContext) throws -> ExprValue {
-        .map(["ar_access_level": .string(context.groups.contains("finance") ? "full" : "none"), "sub": .string("overridden?")])
+        .map(["ar_access_level": .string(context.groups.contains("finance") ? "full" : "none"), "sub": .string("overridden?"),
+              "ar_limit": .int(2), "ar_weight": .double(2)])
     }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTP
 import Identity
+import JSON
 import Logging
 import Store
 import Synchronization
@@ -111,12 +112,12 @@ final class Harness: @unchecked Sendable {
         return h
     }
 
-    func token(_ form: [(String, String)], headers: HTTPHeaders? = nil) -> (HTTPResponse, [String: JSONValue]) {
+    func token(_ form: [(String, String)], headers: HTTPHeaders? = nil) -> (HTTPResponse, JSONObject) {
         let response = send(.post, "/application/o/token/", headers: headers ?? basic(), form: form)
-        return (response, JSONValue.parse(response.body)?.objectValue ?? [:])
+        return (response, (try? JSONObject(parsing: response.body)) ?? [:])
     }
 
-    func exchange(_ code: String, verifier: String? = Harness.verifier) -> (HTTPResponse, [String: JSONValue]) {
+    func exchange(_ code: String, verifier: String? = Harness.verifier) -> (HTTPResponse, JSONObject) {
         var form = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Self.redirect)]
         if let verifier { form.append(("code_verifier", verifier)) }
         return token(form)
@@ -128,10 +129,10 @@ final class Harness: @unchecked Sendable {
         return send(.get, "/application/o/userinfo/", headers: h)
     }
 
-    static func payload(_ jwt: String) -> [String: JSONValue] {
+    static func payload(_ jwt: String) -> JSONObject {
         let parts = jwt.split(separator: ".")
         guard parts.count == 3, let bytes = Base64URL.decode(String(parts[1])) else { return [:] }
-        return JSONValue.parse(bytes)?.objectValue ?? [:]
+        return (try? JSONObject(parsing: bytes)) ?? [:]
     }
 }
 
@@ -142,5 +143,5 @@ final class TestClock: Sendable {
 
 extension HTTPResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
-    var json: [String: JSONValue] { JSONValue.parse(body)?.objectValue ?? [:] }
+    var json: JSONObject { (try? JSONObject(parsing: body)) ?? [:] }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import HTTP
 import Identity
+import JSON
 import Store
 import Web
 import XCTest
@@ -154,7 +155,7 @@ final class SecurityRegressionTests: XCTestCase {
         // An account provisioned with somchai's address before the one-address rule existed.
         h.users.add("evil1", email: "somchai@example.co.th")
 
-        func idClaims(_ user: String) throws -> [String: JSONValue] {
+        func idClaims(_ user: String) throws -> JSONObject {
             let code = try XCTUnwrap(Harness.locationParameters(h.authorize(client: "mail-sub", scope: "openid email", user: user))["code"])
             let (_, body) = h.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Harness.redirect),
                                      ("code_verifier", Harness.verifier)], headers: h.basic("mail-sub"))

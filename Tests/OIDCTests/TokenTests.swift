@@ -1,6 +1,7 @@
 import Crypto
 import HTTP
 import Identity
+import JSON
 import Store
 import XCTest
 @testable import OIDC
@@ -139,6 +140,46 @@ final class TokenTests: XCTestCase {
         XCTAssertEqual(h.userinfo(access).status, .unauthorized)
         XCTAssertEqual(h.token([("grant_type", "refresh_token"), ("refresh_token", body["refresh_token"]!.stringValue!)]).1["error"],
                        .string("invalid_grant"))
+    }
+}
+
+final class TokenReadingTests: XCTestCase {
+    /// `payload` with `member` written again in front of the original members.
+    func duplicating(_ jwt: String, _ member: String) throws -> [UInt8] {
+        let payload = try XCTUnwrap(Base64URL.decode(String(jwt.split(separator: ".")[1])))
+        XCTAssertEqual(payload.first, UInt8(ascii: "{"))
+        return Array(("{" + member + ",").utf8) + payload.dropFirst()
+    }
+
+    func testOurTokensWithADuplicateMemberAreRefused() throws {
+        let h = try Harness()
+        let (_, body) = h.exchange(try h.code())
+        let access = try XCTUnwrap(body["access_token"]?.stringValue)
+        let original = try XCTUnwrap(Base64URL.decode(String(access.split(separator: ".")[1])))
+        // Re-signed as it was: still good (the test's key ring signs anything).
+        XCTAssertEqual(h.userinfo(try h.keys.sign(payloadJSON: original, algorithm: .rs256, type: "at+jwt")).status, .ok)
+        // The same claims with `sub` twice: refused (was: JSONSerialization let one of them win).
+        let twice = try h.keys.sign(payloadJSON: try duplicating(access, #""sub":"someone-else""#), algorithm: .rs256, type: "at+jwt")
+        XCTAssertEqual(h.userinfo(twice).status, .unauthorized)
+
+        // id_token_hint: the same rule.
+        let idToken = try XCTUnwrap(body["id_token"]?.stringValue)
+        let hint = try h.keys.sign(payloadJSON: try duplicating(idToken, #""aud":"ar-aging""#), algorithm: .rs256, type: "JWT")
+        let refused = h.send(.get, "/application/o/ar-aging/end-session/?" + Harness.query([
+            ("id_token_hint", hint), ("post_logout_redirect_uri", Harness.redirect)]), user: "somchai")
+        XCTAssertEqual(refused.status, .badRequest)
+        XCTAssertNil(refused.headers["Location"])
+    }
+
+    func testMappedDoublesKeepTheirDecimalPoint() throws {
+        let h = try Harness()
+        let (_, body) = h.exchange(try h.code())
+        let idToken = try XCTUnwrap(body["id_token"]?.stringValue)
+        let payload = String(decoding: try XCTUnwrap(Base64URL.decode(String(idToken.split(separator: ".")[1]))), as: UTF8.self)
+        // A CEL int stays an integer; a CEL double is written as one (`2.0`, was `2`).
+        XCTAssertTrue(payload.contains(#""ar_limit":2,"#), payload)
+        XCTAssertTrue(payload.contains(#""ar_weight":2.0"#), payload)
+        XCTAssertEqual(Harness.payload(idToken)["ar_weight"], .double(2))
     }
 }
 
