@@ -92,6 +92,7 @@ final class SourceDirectory: Sendable {
             enrollment: bool("enrollment") ?? true, groupSync: bool("group_sync") ?? false,
             attributeMapping: string("attribute_mapping"), groupMapping: string("group_mapping"),
             buttonLabel: string("button_label"), icon: string("icon"),
-            loginMode: string("login_mode").flatMap(SourceLoginMode.init(rawValue:)) ?? .button)
+            loginMode: string("login_mode").flatMap(SourceLoginMode.init(rawValue:)) ?? .button,
+            provisioningSource: string("scim_source"))
     }
 }
