@@ -47,7 +47,7 @@ let package = Package(
         // the only room that imports CXMLSec: hardened XML, c14n, XML signatures and encryption
         .target(name: "XMLSec", dependencies: ["CXMLSec", "Crypto"]),
         .target(name: "Web", dependencies: [
-            "HTTP", "Crypto",
+            "HTTP", "JSON", "Crypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // store

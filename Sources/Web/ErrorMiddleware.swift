@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Logging
 
 /// The one place errors become responses. `HTTPErrorConvertible` errors are shown as they
@@ -34,10 +35,12 @@ public enum ErrorPages {
     public static func response(for error: any HTTPErrorConvertible, request: Request) -> Response {
         var response: Response
         if request.prefersJSON {
-            var body = "{\"error\":\(jsonString(error.errorCode))"
-            if let detail = error.detail { body += ",\"detail\":\(jsonString(detail))" }
-            body += ",\"request_id\":\(jsonString(request.requestID))}"
-            response = Response(status: error.status, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
+            var body: JSONObject = ["error": .string(error.errorCode)]
+            if let detail = error.detail { body["detail"] = .string(detail) }
+            body["request_id"] = .string(request.requestID)
+            // In this order; HTML-escaped, since a browser may show the body.
+            response = Response(status: error.status, headers: ["Content-Type": "application/json"],
+                                body: JSONValue.object(body).bytes([.insertionOrder, .escapeHTML]))
         } else {
             response = .html(page(for: error, request: request), status: error.status)
         }
@@ -62,28 +65,5 @@ public enum ErrorPages {
         <p><a class="gh-button" href="/">\(request.t("nav.home"))</a></p>
         """
         return Layout.page(request, title: title, content: content)
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            default:
-                if c.value < 0x20 {
-                    let hex = String(c.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
     }
 }

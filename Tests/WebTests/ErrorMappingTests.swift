@@ -57,6 +57,18 @@ final class ErrorMappingTests: XCTestCase {
         XCTAssertTrue(r.text.contains("<html lang=\"th\">"))
     }
 
+    func testJSONErrorBodyIsHTMLSafeAndInOrder() throws {
+        let app = try makeApp()
+        app.root.get("/api/x/") { _ in throw WebError.badRequest("<b>Tom & Jerry's</b>\u{7F}\u{2028}") }
+        let r = app.send(.get, "/api/x/")
+        XCTAssertEqual(r.status.code, 400)
+        // `<` was escaped before; now `>`, `&`, `'`, DEL and U+2028 too (the JSON writer's HTML-safe mode).
+        XCTAssertEqual(r.text, #"{"error":"bad_request","detail":"\u003cb\u003eTom \u0026 Jerry\u0027s\u003c/b\u003e\u007f\u2028","request_id":"# +
+                       "\"\(r.headers["X-Request-Id"]!)\"}")
+        let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.body)) as? [String: String])
+        XCTAssertEqual(obj["detail"], "<b>Tom & Jerry's</b>\u{7F}\u{2028}")
+    }
+
     func testBadRequestDetailEscapedInHTML() throws {
         let app = try makeApp()
         app.root.get("/x/") { _ in throw WebError.badRequest("<b>bad</b>") }
