@@ -57,7 +57,7 @@ let package = Package(
         // domain: what every protocol shares (applications and access, step-up, browser sessions,
         // attribute mapping, the password check); no HTTP, no SQL
         .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
-        .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions", "Identity"]),
+        .target(name: "Flows", dependencies: ["JSON", "Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
         .target(name: "Federation", dependencies: ["JSON", "HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
         // protocols: each mounts its own routes

@@ -1,4 +1,5 @@
 import Crypto
+import JSON
 import Store
 
 /// The second-factor stages: `authenticator-validate` and `authenticator-totp-setup`.
@@ -66,7 +67,7 @@ extension FlowExecutor {
         let issuedChallenge = plan.webAuthnChallenge.flatMap(Base64URL.decode)
         plan.webAuthnChallenge = nil
         func challenge(_ plan: inout FlowPlan) -> Challenge {
-            var options: String?
+            var options: JSONValue?
             if let webAuthn, !keys.isEmpty {
                 let fresh = SecureRandom.bytes(32)
                 plan.webAuthnChallenge = Base64URL.encode(fresh)

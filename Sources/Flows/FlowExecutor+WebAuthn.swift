@@ -1,4 +1,5 @@
 import Crypto
+import JSON
 import Store
 
 /// `authenticator-webauthn-setup`, and the WebAuthn options both ceremonies send. Options are
@@ -6,22 +7,38 @@ import Store
 extension FlowExecutor {
     public static let webAuthnTimeoutMilliseconds = 120_000
 
-    static func requestOptions(challenge: [UInt8], relyingParty: WebAuthn.RelyingParty, keys: [WebAuthnDevice]) -> String {
-        let allowed = keys.map { "{\"type\":\"public-key\",\"id\":\"\(Base64URL.encode($0.credentialID))\"}" }
-        return "{\"challenge\":\"\(Base64URL.encode(challenge))\",\"rpId\":" + JSONText.quoted(relyingParty.id)
-            + ",\"allowCredentials\":[" + allowed.joined(separator: ",") + "],\"userVerification\":\"preferred\","
-            + "\"timeout\":\(webAuthnTimeoutMilliseconds)}"
+    /// PublicKeyCredentialRequestOptions, members in the order the WebAuthn specification lists them.
+    static func requestOptions(challenge: [UInt8], relyingParty: WebAuthn.RelyingParty, keys: [WebAuthnDevice]) -> JSONValue {
+        [
+            "challenge": .string(Base64URL.encode(challenge)),
+            "rpId": .string(relyingParty.id),
+            "allowCredentials": .array(keys.map(credentialDescriptor)),
+            "userVerification": "preferred",
+            "timeout": .int(webAuthnTimeoutMilliseconds),
+        ]
     }
 
+    /// PublicKeyCredentialCreationOptions (ES256, then RS256; no attestation).
     static func creationOptions(challenge: [UInt8], relyingParty: WebAuthn.RelyingParty, rpName: String, user: User,
-                                existing: [WebAuthnDevice]) -> String {
-        let excluded = existing.map { "{\"type\":\"public-key\",\"id\":\"\(Base64URL.encode($0.credentialID))\"}" }
-        return "{\"challenge\":\"\(Base64URL.encode(challenge))\",\"rp\":{\"id\":" + JSONText.quoted(relyingParty.id)
-            + ",\"name\":" + JSONText.quoted(rpName) + "},\"user\":{\"id\":\"\(Base64URL.encode(Array(user.id.rawValue.utf8)))\","
-            + "\"name\":" + JSONText.quoted(user.username) + ",\"displayName\":" + JSONText.quoted(user.name.isEmpty ? user.username : user.name)
-            + "},\"pubKeyCredParams\":[{\"type\":\"public-key\",\"alg\":-7},{\"type\":\"public-key\",\"alg\":-257}],"
-            + "\"timeout\":\(webAuthnTimeoutMilliseconds),\"attestation\":\"none\",\"excludeCredentials\":[" + excluded.joined(separator: ",")
-            + "],\"authenticatorSelection\":{\"residentKey\":\"preferred\",\"userVerification\":\"preferred\"}}"
+                                existing: [WebAuthnDevice]) -> JSONValue {
+        [
+            "challenge": .string(Base64URL.encode(challenge)),
+            "rp": ["id": .string(relyingParty.id), "name": .string(rpName)],
+            "user": [
+                "id": .string(Base64URL.encode(Array(user.id.rawValue.utf8))),
+                "name": .string(user.username),
+                "displayName": .string(user.name.isEmpty ? user.username : user.name),
+            ],
+            "pubKeyCredParams": [["type": "public-key", "alg": -7], ["type": "public-key", "alg": -257]],
+            "timeout": .int(webAuthnTimeoutMilliseconds),
+            "attestation": "none",
+            "excludeCredentials": .array(existing.map(credentialDescriptor)),
+            "authenticatorSelection": ["residentKey": "preferred", "userVerification": "preferred"],
+        ]
+    }
+
+    private static func credentialDescriptor(_ device: WebAuthnDevice) -> JSONValue {
+        ["type": "public-key", "id": .string(Base64URL.encode(device.credentialID))]
     }
 
     func webAuthnSetup(binding: StageBinding, flow: Flow, plan: inout FlowPlan, input: FlowInput,

@@ -1,5 +1,6 @@
 import Crypto
 import Identity
+import JSON
 import Policies
 import Store
 
@@ -321,8 +322,7 @@ public struct FlowExecutor: Sendable {
 
     /// A flat JSON object of strings, keys sorted.
     static func eventContext(_ fields: [String: String]) -> JSONText {
-        let body = fields.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(fields[$0]!) }
-        return JSONText("{" + body.joined(separator: ",") + "}")
+        JSONText(.object(JSONObject(fields.mapValues(JSONValue.string))))
     }
 }
 

@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// What the client sent for the current stage. `.none` is a plain GET: show the challenge.
@@ -65,9 +66,9 @@ public enum Challenge: Hashable, Sendable {
     case password(pendingUser: String, flowTitle: String)
     /// Ask for a TOTP code or a recovery code, or (with `webAuthnOptions`, the JSON of
     /// PublicKeyCredentialRequestOptions, binary members base64url) a WebAuthn assertion.
-    case authenticatorValidate(deviceClasses: [String], flowTitle: String, webAuthnOptions: String? = nil)
+    case authenticatorValidate(deviceClasses: [String], flowTitle: String, webAuthnOptions: JSONValue? = nil)
     /// Ask for a new WebAuthn credential (`options`: PublicKeyCredentialCreationOptions as JSON).
-    case webAuthnSetup(options: String, flowTitle: String)
+    case webAuthnSetup(options: JSONValue, flowTitle: String)
     /// Show the new device's QR code (`configURL` is the otpauth URI) and ask for its first code.
     case totpSetup(configURL: String, secret: String, flowTitle: String)
     /// Ask for the prompt's fields (`values`: what was entered, shown back after an error).

@@ -194,7 +194,7 @@ struct FlowExecutorRoutes {
                 var item = JSONObject()
                 item.set("device_class", deviceClass)
                 item.set("device_uid", "")
-                item.set("challenge", raw: deviceClass == "webauthn" ? webAuthnOptions ?? "{}" : "{}")
+                item.set("challenge", raw: deviceClass == "webauthn" ? webAuthnOptions?.serialized(.insertionOrder) ?? "{}" : "{}")
                 return item
             })
             object.set("configuration_stages", raw: "[]")
@@ -208,7 +208,7 @@ struct FlowExecutorRoutes {
             object.set("type", "native")
             object.set("component", challenge.component)
             object.set("flow_info", flowInfo(flow))
-            object.set("registration", raw: options)
+            object.set("registration", raw: options.serialized(.insertionOrder))
         case .prompt(let fields, let values, _):
             object.set("type", "native")
             object.set("component", challenge.component)

@@ -23,14 +23,14 @@ final class FlowChallengeJSONTests: XCTestCase {
         XCTAssertEqual(field["initial_value"] as? String, "+66 8")
         XCTAssertEqual(try object(.consent(message: "Agree?", flowTitle: "Link"))["header_text"] as? String, "Agree?")
         let validate = try object(.authenticatorValidate(deviceClasses: ["totp", "webauthn"], flowTitle: "t",
-                                                         webAuthnOptions: #"{"challenge":"abc","rpId":"id.example.com"}"#))
+                                                         webAuthnOptions: ["challenge": "abc", "rpId": "id.example.com"]))
         let challenges = try XCTUnwrap(validate["device_challenges"] as? [[String: Any]])
         XCTAssertEqual(challenges.map { $0["device_class"] as? String }, ["totp", "webauthn"])
         XCTAssertEqual((challenges[1]["challenge"] as? [String: Any])?["rpId"] as? String, "id.example.com")
         let setup = try object(.totpSetup(configURL: "otpauth://totp/A:b?secret=X", secret: "X", flowTitle: "t"))
         XCTAssertEqual(setup["config_url"] as? String, "otpauth://totp/A:b?secret=X")
         XCTAssertEqual(try object(.recoveryCodes(["AAAA-BBBB-CCCC"]))["codes"] as? [String], ["AAAA-BBBB-CCCC"])
-        XCTAssertEqual(try object(.webAuthnSetup(options: #"{"challenge":"x"}"#, flowTitle: "t"))["registration"] as? [String: String],
+        XCTAssertEqual(try object(.webAuthnSetup(options: ["challenge": "x"], flowTitle: "t"))["registration"] as? [String: String],
                        ["challenge": "x"])
     }
 
