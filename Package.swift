@@ -63,7 +63,7 @@ let package = Package(
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["JSON", "HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
-        .target(name: "Portal", dependencies: ["HTTP", "Crypto", "Store", "Web", "Flows", "Federation", "Identity", "CQREncode"]),
+        .target(name: "Portal", dependencies: ["JSON", "HTTP", "Crypto", "Store", "Web", "Flows", "Federation", "Identity", "CQREncode"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
         .target(name: "Blueprints", dependencies: ["Expressions", "Policies", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O

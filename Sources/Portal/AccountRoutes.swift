@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 import Web
 
@@ -21,25 +22,30 @@ struct AccountRoutes {
             response.headers.set("Cache-Control", "no-store")
             return response
         }
-        let groups = try services.users.groups(ofUser: user.id)
-        var object = JSONObject()
-        object.set("pk", user.id.rawValue)
-        object.set("username", user.username)
-        object.set("name", user.name)
-        object.set("email", user.email ?? "")
-        object.set("is_active", user.isActive)
-        object.set("is_superuser", user.isSuperuser)
-        object.set("groups", groups.map { group -> JSONObject in
-            var item = JSONObject()
-            item.set("pk", group.id.rawValue)
-            item.set("name", group.name)
-            return item
-        })
-        object.set("attributes", raw: user.attributes.text)
         var body = JSONObject()
-        body.set("user", object)
+        body["user"] = .object(Self.userJSON(user, groups: try services.users.groups(ofUser: user.id)))
         return Response(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
-                        body: Array(body.text.utf8))
+                        body: JSONValue.object(body).bytes(.insertionOrder))
+    }
+
+    /// authentik's user object. The stored attributes are read and written again: a document
+    /// that does not read as JSON (the store never holds one) is shown as `{}`.
+    static func userJSON(_ user: User, groups: [Group]) -> JSONObject {
+        var object = JSONObject()
+        object["pk"] = .string(user.id.rawValue)
+        object["username"] = .string(user.username)
+        object["name"] = .string(user.name)
+        object["email"] = .string(user.email ?? "")
+        object["is_active"] = .bool(user.isActive)
+        object["is_superuser"] = .bool(user.isSuperuser)
+        object["groups"] = .array(groups.map { group -> JSONObject in
+            var item = JSONObject()
+            item["pk"] = .string(group.id.rawValue)
+            item["name"] = .string(group.name)
+            return item
+        }.map(JSONValue.object))
+        object["attributes"] = user.attributes.value ?? .object([:])
+        return object
     }
 
     /// The web layer's landing text, plus who is signed in (and a sign-out button) or a sign-in link.

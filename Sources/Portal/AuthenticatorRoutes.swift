@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Flows
 import HTTP
+import JSON
 import Store
 import Web
 
@@ -33,26 +34,26 @@ struct AuthenticatorRoutes {
         let (user, _, store) = try signedIn(request)
         let devices = try store.totpDevices(ofUser: user.id).filter(\.confirmed).map { device -> JSONObject in
             var item = JSONObject()
-            item.set("pk", device.id)
-            item.set("name", device.name)
-            item.set("type", "totp")
-            item.set("created", device.createdAt.iso8601)
-            item.set("last_used", raw: device.lastUsedAt.map { JSONText.quoted($0.iso8601) } ?? "null")
+            item["pk"] = .string(device.id)
+            item["name"] = .string(device.name)
+            item["type"] = .string("totp")
+            item["created"] = .string(device.createdAt.iso8601)
+            item["last_used"] = device.lastUsedAt.map { .string($0.iso8601) } ?? .null
             return item
         }
         let keys = try store.webAuthnDevices(ofUser: user.id).map { key -> JSONObject in
             var item = JSONObject()
-            item.set("pk", key.id)
-            item.set("name", key.name)
-            item.set("type", "webauthn")
-            item.set("created", key.createdAt.iso8601)
-            item.set("last_used", raw: key.lastUsedAt.map { JSONText.quoted($0.iso8601) } ?? "null")
+            item["pk"] = .string(key.id)
+            item["name"] = .string(key.name)
+            item["type"] = .string("webauthn")
+            item["created"] = .string(key.createdAt.iso8601)
+            item["last_used"] = key.lastUsedAt.map { .string($0.iso8601) } ?? .null
             return item
         }
         var body = JSONObject()
-        body.set("totp", devices)
-        body.set("webauthn", keys)
-        body.set("recovery_codes_left", raw: String(try store.recoveryCodeCount(userID: user.id)))
+        body["totp"] = .array(devices.map(JSONValue.object))
+        body["webauthn"] = .array(keys.map(JSONValue.object))
+        body["recovery_codes_left"] = .int(try store.recoveryCodeCount(userID: user.id))
         return Self.json(.ok, body)
     }
 
@@ -104,25 +105,25 @@ struct AuthenticatorRoutes {
             return nil
         }
         var body = JSONObject()
-        body.set("detail", "Verify your second factor first.")
-        body.set("step_up", "/if/flow/\(Flow.mfaValidation.slug)/")
+        body["detail"] = .string("Verify your second factor first.")
+        body["step_up"] = .string("/if/flow/\(Flow.mfaValidation.slug)/")
         return Self.json(.forbidden, body)
     }
 
     private func audit(_ request: Request, _ user: User, _ action: String) {
         _ = try? services.events.appendEvent(NewAuditEvent(actorUserID: user.id, action: action, clientIP: request.clientIP,
                                                            outcome: "success",
-                                                           context: JSONText("{\"device\":" + JSONText.quoted(request.parameter("id") ?? "") + "}")))
+                                                           context: JSONText(["device": .string(request.parameter("id") ?? "")])))
     }
 
     static func json(_ status: HTTPStatus, _ body: JSONObject) -> Response {
         Response(status: status, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
-                 body: Array(body.text.utf8))
+                 body: JSONValue.object(body).bytes(.insertionOrder))
     }
 
     static func error(_ status: HTTPStatus, _ detail: String) -> Response {
         var body = JSONObject()
-        body.set("detail", detail)
+        body["detail"] = .string(detail)
         return json(status, body)
     }
 }

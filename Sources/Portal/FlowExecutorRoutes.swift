@@ -2,6 +2,7 @@ import Crypto
 import FoundationEssentials
 import Flows
 import HTTP
+import JSON
 import Store
 import Web
 
@@ -129,26 +130,26 @@ struct FlowExecutorRoutes {
             var order: [String] = []
             for error in errors {
                 var item = JSONObject()
-                item.set("string", error.message)
-                item.set("code", error.code)
+                item["string"] = .string(error.message)
+                item["code"] = .string(error.code)
                 if byField[error.field] == nil { order.append(error.field) }
                 byField[error.field, default: []].append(item)
             }
             var all = JSONObject()
-            for field in order { all.set(field, byField[field]!) }
-            object.set("response_errors", all)
+            for field in order { all[field] = .array(byField[field]!.map(JSONValue.object)) }
+            object["response_errors"] = .object(all)
         }
         var response = Response(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
-                                body: Array(object.text.utf8))
+                                body: JSONValue.object(object).bytes(.insertionOrder))
         response.setCookies(step.cookies)
         return response
     }
 
     static func flowInfo(_ flow: Flow) -> JSONObject {
         var info = JSONObject()
-        info.set("title", flow.title)
-        info.set("layout", "stacked")
-        info.set("cancel_url", "/")
+        info["title"] = .string(flow.title)
+        info["layout"] = .string("stacked")
+        info["cancel_url"] = .string("/")
         return info
     }
 
@@ -156,14 +157,14 @@ struct FlowExecutorRoutes {
     func sourceLinks(next: String) -> [JSONObject] {
         (services.sources?.enabledSources() ?? []).map { source in
             var redirect = JSONObject()
-            redirect.set("type", "redirect")
-            redirect.set("component", "xak-flow-redirect")
-            redirect.set("to", SourceRoutes.loginLink(slug: source.slug, next: next))
+            redirect["type"] = .string("redirect")
+            redirect["component"] = .string("xak-flow-redirect")
+            redirect["to"] = .string(SourceRoutes.loginLink(slug: source.slug, next: next))
             var item = JSONObject()
-            item.set("name", source.buttonLabel)
-            item.set("slug", source.slug)
-            item.set("icon_url", source.icon ?? "")
-            item.set("challenge", redirect)
+            item["name"] = .string(source.buttonLabel)
+            item["slug"] = .string(source.slug)
+            item["icon_url"] = .string(source.icon ?? "")
+            item["challenge"] = .object(redirect)
             return item
         }
     }
@@ -172,77 +173,77 @@ struct FlowExecutorRoutes {
         var object = JSONObject()
         switch challenge {
         case .identification(let fields, _):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("user_fields", strings: fields.map(\.rawValue))
-            object.set("password_fields", false)
-            object.set("primary_action", "Log in")
-            object.set("sources", sources)
-            object.set("show_source_labels", false)
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["user_fields"] = .strings(fields.map(\.rawValue))
+            object["password_fields"] = .bool(false)
+            object["primary_action"] = .string("Log in")
+            object["sources"] = .array(sources.map(JSONValue.object))
+            object["show_source_labels"] = .bool(false)
         case .password(let pendingUser, _):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("pending_user", pendingUser)
-            object.set("pending_user_avatar", "")
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["pending_user"] = .string(pendingUser)
+            object["pending_user_avatar"] = .string("")
         case .authenticatorValidate(let classes, _, let webAuthnOptions):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("device_challenges", classes.map { deviceClass -> JSONObject in
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["device_challenges"] = .array(classes.map { deviceClass -> JSONObject in
                 var item = JSONObject()
-                item.set("device_class", deviceClass)
-                item.set("device_uid", "")
-                item.set("challenge", raw: deviceClass == "webauthn" ? webAuthnOptions?.serialized(.insertionOrder) ?? "{}" : "{}")
+                item["device_class"] = .string(deviceClass)
+                item["device_uid"] = .string("")
+                item["challenge"] = deviceClass == "webauthn" ? webAuthnOptions ?? .object([:]) : .object([:])
                 return item
-            })
-            object.set("configuration_stages", raw: "[]")
+            }.map(JSONValue.object))
+            object["configuration_stages"] = .array([])
         case .totpSetup(let configURL, let secret, _):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("config_url", configURL)
-            object.set("secret", secret)
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["config_url"] = .string(configURL)
+            object["secret"] = .string(secret)
         case .webAuthnSetup(let options, _):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("registration", raw: options.serialized(.insertionOrder))
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["registration"] = options
         case .prompt(let fields, let values, _):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("fields", fields.enumerated().map { index, field -> JSONObject in
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["fields"] = .array(fields.enumerated().map { index, field -> JSONObject in
                 var item = JSONObject()
-                item.set("field_key", field.key)
-                item.set("label", field.label)
-                item.set("type", field.kind.rawValue)
-                item.set("required", field.required)
-                item.set("placeholder", field.placeholder)
-                item.set("initial_value", values[field.key] ?? "")
-                item.set("order", raw: String(index))
+                item["field_key"] = .string(field.key)
+                item["label"] = .string(field.label)
+                item["type"] = .string(field.kind.rawValue)
+                item["required"] = .bool(field.required)
+                item["placeholder"] = .string(field.placeholder)
+                item["initial_value"] = .string(values[field.key] ?? "")
+                item["order"] = .int(index)
                 return item
-            })
+            }.map(JSONValue.object))
         case .consent(let message, _):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("header_text", message)
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["header_text"] = .string(message)
         case .recoveryCodes(let codes):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("codes", strings: codes)
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["codes"] = .strings(codes)
         case .accessDenied(let message):
-            object.set("type", "native")
-            object.set("component", challenge.component)
-            object.set("flow_info", flowInfo(flow))
-            object.set("error_message", message)
+            object["type"] = .string("native")
+            object["component"] = .string(challenge.component)
+            object["flow_info"] = .object(flowInfo(flow))
+            object["error_message"] = .string(message)
         case .redirect(let to):
-            object.set("type", "redirect")
-            object.set("component", challenge.component)
-            object.set("to", to)
+            object["type"] = .string("redirect")
+            object["component"] = .string(challenge.component)
+            object["to"] = .string(to)
         }
         return object
     }

@@ -115,7 +115,7 @@ struct SourceRoutes {
         }
         _ = try? login.events.appendEvent(NewAuditEvent(
             actorUserID: user.id, action: "source_login", clientIP: request.clientIP, outcome: "success",
-            context: JSONText("{\"source\":" + JSONText.quoted(slug) + ",\"amr\":" + JSONText.array(of: identity.amr).text + "}")))
+            context: JSONText(["source": .string(slug), "amr": .strings(identity.amr)])))
         let resumed = try login.executor.continueAfterUpstream(plan, user: user.id, amr: identity.amr)
         try login.sessions.setFlowState(idHash: current.session.idHash, resumed.jsonText())
         login.resolver.forget(request)
@@ -129,8 +129,8 @@ struct SourceRoutes {
               cookies: [SetCookie] = []) -> Response {
         _ = try? login.events.appendEvent(NewAuditEvent(
             action: "source_login_failed", clientIP: request.clientIP, outcome: "failure",
-            context: JSONText("{\"source\":" + JSONText.quoted(slug) + ",\"reason\":" + JSONText.quoted(error.code)
-                              + ",\"detail\":" + JSONText.quoted(String(error.description.prefix(200))) + "}")))
+            context: JSONText(["source": .string(slug), "reason": .string(error.code),
+                               "detail": .string(String(error.description.prefix(200)))])))
         let status: HTTPStatus = switch error {
         case .upstreamUnreachable: .init(502, "Bad Gateway")
         case .unknownSource: .notFound

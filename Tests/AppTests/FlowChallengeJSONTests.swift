@@ -1,5 +1,6 @@
 @testable import Portal
 import Identity
+import JSON
 import XCTest
 @testable import App
 import Flows
@@ -9,7 +10,7 @@ final class FlowChallengeJSONTests: XCTestCase {
     let flow = Flow(slug: "f", title: "Link", designation: .stageConfiguration, bindings: [])
 
     func object(_ challenge: Challenge) throws -> [String: Any] {
-        let text = FlowExecutorRoutes.challengeJSON(challenge, flow: flow).text
+        let text = JSONValue.object(FlowExecutorRoutes.challengeJSON(challenge, flow: flow)).serialized(.insertionOrder)
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 

@@ -1,6 +1,7 @@
 @testable import Portal
 import Identity
 import HTTP
+import JSON
 import Logging
 import Store
 import XCTest
@@ -43,12 +44,29 @@ final class LoginUnitTests: XCTestCase {
 
     func testJSONObjectEscapesStringsAndKeepsStoredJSON() {
         var object = JSONObject()
-        object.set("name", "Somchai \"<b>\"\n")
-        object.set("active", true)
-        object.set("attributes", raw: #"{"m3_roles":["AR_CLERK"]}"#)
-        object.set("groups", strings: ["finance"])
-        XCTAssertEqual(object.text,
+        object["name"] = .string("Somchai \"<b>\"\n")
+        object["active"] = .bool(true)
+        object["attributes"] = JSONText(#"{"m3_roles":["AR_CLERK"]}"#).value ?? .object([:])
+        object["groups"] = .strings(["finance"])
+        XCTAssertEqual(JSONValue.object(object).serialized(.insertionOrder),
                        #"{"name":"Somchai \"<b>\"\n","active":true,"attributes":{"m3_roles":["AR_CLERK"]},"groups":["finance"]}"#)
+    }
+
+    func testUserJSONRewritesStoredAttributes() {
+        func user(_ attributes: String) -> User {
+            User(id: UserID("u-1"), username: "somchai", email: nil, name: "", isActive: true, isSuperuser: false,
+                 attributes: JSONText(attributes), passwordHash: nil, passwordChangedAt: nil, createdAt: Timestamp(secondsSince1970: 0),
+                 updatedAt: Timestamp(secondsSince1970: 0), lastLoginAt: nil, deactivatedAt: nil)
+        }
+        let group = Group(id: GroupID("g-1"), name: "finance", parentID: nil, isSuperuserGroup: false, attributes: .emptyObject,
+                          createdAt: Timestamp(secondsSince1970: 0), updatedAt: Timestamp(secondsSince1970: 0))
+        // Stored JSON is read and written again (jsonb's spacing goes), in the members' order.
+        XCTAssertEqual(JSONValue.object(AccountRoutes.userJSON(user(#"{"m3_roles": ["AR_CLERK"], "cc": 4410}"#), groups: [group]))
+                        .serialized(.insertionOrder),
+                       #"{"pk":"u-1","username":"somchai","name":"","email":"","is_active":true,"is_superuser":false,"#
+                       + #""groups":[{"pk":"g-1","name":"finance"}],"attributes":{"m3_roles":["AR_CLERK"],"cc":4410}}"#)
+        // Was: inserted as it was, breaking the response. Now: an empty object.
+        XCTAssertEqual(AccountRoutes.userJSON(user(#"{"broken": "#), groups: [])["attributes"], .object([:]))
     }
 
     func testNextIsEscapedInFormActions() {
