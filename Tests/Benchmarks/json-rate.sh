@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): the JSON room's writer and reader against OIDC's JSONValue, which
-# they replace (OIDC's writer has a plain-ASCII shortcut; it reads through JSONSerialization).
-# Compiles Sources/JSON, Sources/Store and Sources/OIDC/JSONValue.swift as three small modules
-# (-O, whole module) into .build-bench/json-rate and prints MB/s per document; asserts nothing.
+# they replaced (OIDC's writer had a plain-ASCII shortcut; it read through JSONSerialization).
+# Compiles Sources/JSON, Sources/Store and the pre-migration OIDC JSONValue kept in
+# Tests/Benchmarks/json/baseline as three small modules (-O, whole module) into
+# .build-bench/json-rate and prints MB/s per document; asserts nothing.
 #
 #   bash Tests/Benchmarks/json-rate.sh
 set -euo pipefail
@@ -19,9 +20,9 @@ module() {  # name, sources...
         -emit-module -emit-module-path "$out/$name.swiftmodule" \
         -emit-library -static -o "$out/lib$name.a" "$@"
 }
-module Store Sources/Store/*.swift
 module JSON Sources/JSON/*.swift
-module OIDCJSON Sources/OIDC/JSONValue.swift
+module Store Sources/Store/*.swift
+module OIDCJSON Tests/Benchmarks/json/baseline/OIDCJSONValue.swift
 "$swiftc" -O -I "$out" -L "$out" -lJSON -lOIDCJSON -lStore \
     Tests/Benchmarks/json/main.swift -o "$out/json-rate"
 "$out/json-rate"
