@@ -24,11 +24,7 @@ struct BlueprintCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let url: DatabaseURL
-            do { url = try config.requiredDatabaseURL() } catch {
-                printError(error.description)
-                throw ExitCode(1)
-            }
+            let url = try CommandDatabase.url(config)
             let logger = GatehouseLogging.logger(for: config)
             do {
                 try MigrationRunner.apply(url: url, logger: logger)

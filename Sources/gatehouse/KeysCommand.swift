@@ -16,7 +16,7 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let pool = try openAdminPool(config, command: "keys list", migrate: false)
+            let pool = try CommandDatabase.openAdminPool(config, command: "keys list", migrate: false)
             defer { pool.close() }
             do {
                 for key in try SigningKeyRing.list(pool: pool) { print(key) }
@@ -57,7 +57,7 @@ struct KeysCommand: ParsableCommand {
                 printError(error.description)
                 throw ExitCode(1)
             }
-            let pool = try openAdminPool(config, command: "keys rotate", migrate: true)
+            let pool = try CommandDatabase.openAdminPool(config, command: "keys rotate", migrate: true)
             defer { pool.close() }
             let ring = SigningKeyRing(pool: pool, sealer: sealer)
             for algorithm in algorithms {
