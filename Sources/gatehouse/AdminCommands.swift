@@ -205,7 +205,8 @@ struct SecretsCommand: ParsableCommand {
             defer { pool.close() }
             let report: MasterKeyRotation.Report
             do {
-                report = try MasterKeyRotation(pool: pool, sealer: sealer, batchSize: batchSize).run(dryRun: dryRun)
+                report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool), sealer: sealer, batchSize: batchSize)
+                    .run(dryRun: dryRun)
             } catch {
                 printError("secrets rotate-master-key: \(error)")
                 throw ExitCode(1)

@@ -119,7 +119,7 @@ final class OAuthBlueprintTests: XCTestCase {
         // The master key rotation walks providers.secrets: the secret still opens under a new key.
         let newSealer = try SecretSealer(currentMasterKey: [UInt8](repeating: 9, count: 32),
                                          previousMasterKeys: [[UInt8](repeating: 7, count: 32)])
-        let report = try MasterKeyRotation(pool: pool, sealer: newSealer).run(dryRun: false)
+        let report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool), sealer: newSealer).run(dryRun: false)
         XCTAssertEqual(report.resealed, 1)
         XCTAssertEqual(try PostgresOAuthClientDirectory(pool: pool, sealer: newSealer).client(clientID: "ar-aging")?.clientSecret,
                        secret)

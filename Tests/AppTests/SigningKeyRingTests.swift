@@ -240,7 +240,8 @@ final class SigningKeyRingTests: XCTestCase {
         let ringA = try ring(sealer: try sealer(Self.keyA))
         try ringA.ensureKeys()
         let token = try ringA.sign(payloadJSON: payload, algorithm: .es256, type: nil)
-        let report = try MasterKeyRotation(pool: pool, sealer: try sealer(Self.keyB, previous: [Self.keyA])).run(dryRun: false)
+        let report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool),
+                                           sealer: try sealer(Self.keyB, previous: [Self.keyA])).run(dryRun: false)
         XCTAssertEqual(report.resealed, 2)
         XCTAssertEqual(report.failed, 0)
         // A node with only the new master key opens the resealed keys: same kids, still signing.
