@@ -41,7 +41,8 @@ public enum ServerRunner {
         }
         // OIDC: signing keys made on first start (every node agrees under a lock), clients read
         // through a cache that every node drops on PostgreSQL's NOTIFY.
-        let signingKeys = SigningKeyRing(pool: pool, sealer: sealer, retention: SigningKeyRing.defaultRetention, logger: logger)
+        let signingKeys = SigningKeyRing(store: PostgresSigningKeyStore(pool: pool), sealer: sealer,
+                                         retention: SigningKeyRing.defaultRetention, logger: logger)
         do {
             try signingKeys.ensureKeys()
         } catch {

@@ -34,7 +34,8 @@ final class ApplicationAccessTests: XCTestCase {
 
         let users = PostgresUserStore(pool: pool)
         let events = PostgresEventStore(pool: pool)
-        let keys = SigningKeyRing(pool: pool, sealer: sealer, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let keys = SigningKeyRing(store: PostgresSigningKeyStore(pool: pool), sealer: sealer,
+                                  logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try keys.ensureKeys()
         let provider = OIDCProvider(
             externalURL: "https://id.example.com", clients: PostgresOAuthClientDirectory(pool: pool, sealer: sealer, timeToLive: 0),
