@@ -53,7 +53,8 @@ public enum ServerRunner {
         defer { directory.stopListening() }
         let grants = PostgresOAuthGrantStore(pool: pool)
         // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
-        let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
+        let sources = SourceDirectory(store: PostgresOAuthSourceStore(pool: pool), sealer: sealer,
+                                      transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
         login.authenticationFlow = config.authenticationFlow
         let oidcLogger = logger
@@ -71,7 +72,7 @@ public enum ServerRunner {
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
         let sessionCache = (login.users as? CachedUserStore)?.cache
         let scim = SCIMDirectory(pool: pool, logger: logger) { user in sessionCache?.invalidateUser(user) }
-        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, scim: scim)
+        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, scim: scim, pool: pool)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
         defer { sweeper.stop() }
@@ -98,7 +99,7 @@ public enum ServerRunner {
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
     static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?,
-                           scim: SCIMDirectory? = nil) throws -> HTTPServer {
+                           scim: SCIMDirectory? = nil, pool: PGPool) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -111,8 +112,8 @@ public enum ServerRunner {
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
         if let sources = login.sources {
-            let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: sources.pool),
-                                       connections: PostgresSourceConnectionStore(pool: sources.pool),
+            let linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: pool),
+                                       connections: PostgresSourceConnectionStore(pool: pool),
                                        provisioned: scim)
             var external = config.externalURL
             while external.hasSuffix("/") { external.removeLast() }

@@ -54,7 +54,8 @@ final class SourceBlueprintTests: XCTestCase {
     }
 
     func sources() -> SourceDirectory {
-        SourceDirectory(pool: pool, sealer: sealer, transport: NoTransport(), logger: Logger(label: "test"))
+        SourceDirectory(store: PostgresOAuthSourceStore(pool: pool), sealer: sealer, transport: NoTransport(),
+                        logger: Logger(label: "test"))
     }
 
     func testApplyReadBackUpdateAndDelete() throws {
