@@ -48,8 +48,9 @@ public enum ServerRunner {
         } catch {
             throw ConfigError(key: ConfigKey.secretKey, problem: "the signing keys could not be opened or created: \(error)")
         }
-        let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer, logger: logger)
-        directory.startListening(databaseURL: databaseURL.unredactedURL)
+        let directory = CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer,
+                                                   logger: logger)
+        directory.startListening(to: PGConfigurationChangeFeed(url: databaseURL.unredactedURL))
         defer { directory.stopListening() }
         let grants = PostgresOAuthGrantStore(pool: pool)
         // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.

@@ -38,7 +38,8 @@ final class ApplicationAccessTests: XCTestCase {
                                   logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try keys.ensureKeys()
         let provider = OIDCProvider(
-            externalURL: "https://id.example.com", clients: PostgresOAuthClientDirectory(pool: pool, sealer: sealer, timeToLive: 0),
+            externalURL: "https://id.example.com",
+            clients: CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer, timeToLive: 0),
             grants: PostgresOAuthGrantStore(pool: pool), users: users, events: events, keys: keys,
             sessions: CookieSessions(users: users), scopeClaims: CELScopeClaims(), tokenSealer: sealer,
             access: PolicyApplicationAccess(users: users, source: PostgresApplicationPolicies(pool: pool),
@@ -207,10 +208,10 @@ final class ApplicationAccessTests: XCTestCase {
     /// Every node keeps the rules in memory; a policy bound on another node (another
     /// connection here) reaches this one through PostgreSQL's NOTIFY, within a second.
     func testCachedRulesFollowAChangeMadeElsewhere() throws {
-        let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer)
+        let directory = CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer)
         let cached = CachedApplicationPolicies(base: PostgresApplicationPolicies(pool: pool), timeToLive: 3600)
         directory.onInvalidate { cached.invalidate() }
-        directory.startListening(databaseURL: scratch.url)
+        directory.startListening(to: PGConfigurationChangeFeed(url: scratch.url))
         defer { directory.stopListening() }
         let deadline = Date().addingTimeInterval(5)
         while !directory.isListening && Date() < deadline { usleep(20_000) }

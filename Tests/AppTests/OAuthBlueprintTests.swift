@@ -7,7 +7,7 @@ import Postgres
 import Store
 
 /// The OAuth blueprint models applied to PostgreSQL and read back through
-/// `PostgresOAuthClientDirectory`, on a scratch database per test.
+/// `CachedOAuthClientDirectory` on `PostgresOAuthProviderStore`, on a scratch database per test.
 final class OAuthBlueprintTests: XCTestCase {
     var scratch: ScratchDatabase!
     var pool: PGPool!
@@ -75,7 +75,11 @@ final class OAuthBlueprintTests: XCTestCase {
 
     func addFinance() throws { try sql("INSERT INTO groups (name) VALUES ('finance')") }
 
-    func directory() -> PostgresOAuthClientDirectory { PostgresOAuthClientDirectory(pool: pool, sealer: sealer) }
+    func directory() -> CachedOAuthClientDirectory { directory(opening: sealer) }
+
+    func directory(opening sealer: SecretSealer) -> CachedOAuthClientDirectory {
+        CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer)
+    }
 
     func counts() throws -> [String] {
         try ["providers", "applications", "scope_mappings", "application_groups", "users", "events"].map {
@@ -121,7 +125,7 @@ final class OAuthBlueprintTests: XCTestCase {
                                          previousMasterKeys: [[UInt8](repeating: 7, count: 32)])
         let report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool), sealer: newSealer).run(dryRun: false)
         XCTAssertEqual(report.resealed, 1)
-        XCTAssertEqual(try PostgresOAuthClientDirectory(pool: pool, sealer: newSealer).client(clientID: "ar-aging")?.clientSecret,
+        XCTAssertEqual(try self.directory(opening: newSealer).client(clientID: "ar-aging")?.clientSecret,
                        secret)
     }
 
@@ -258,7 +262,7 @@ final class OAuthBlueprintTests: XCTestCase {
         try addFinance()
         _ = try apply(Self.example)
         let other = directory()
-        other.startListening(databaseURL: scratch.url)
+        other.startListening(to: PGConfigurationChangeFeed(url: scratch.url))
         defer { other.stopListening() }
         try waitUntil("listening") { other.isListening }
         XCTAssertEqual(try other.client(clientID: "ar-aging")?.scopes.count, 5)
