@@ -57,7 +57,8 @@ final class ApplicationAccessTests: XCTestCase {
     }
 
     func apply(_ yaml: String) throws {
-        _ = try BlueprintApplier(pool: pool, environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
+        _ = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                 environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
             .apply([("access.yaml", yaml)])
     }
 
@@ -230,7 +231,8 @@ final class ApplicationAccessTests: XCTestCase {
     }
 
     func testBlueprintReadsBackUnchangedAndRefusesToDeleteABoundPolicy() throws {
-        let results = try BlueprintApplier(pool: pool, environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
+        let results = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                           environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
             .apply([("access.yaml", Self.blueprint)])
         XCTAssertEqual(results[0].created + results[0].updated, 0, results[0].summary)
         XCTAssertThrowsError(try apply("""

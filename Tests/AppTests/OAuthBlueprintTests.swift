@@ -55,7 +55,8 @@ final class OAuthBlueprintTests: XCTestCase {
     static let expression = #"{"m3_roles": user.attributes.m3_roles, "m3_company": user.attributes.m3_company, "ar_access_level": "finance" in user.groups ? "full" : "none"}"#
 
     func apply(_ yaml: String, secret: String? = nil, file: String = "test.yaml") throws -> BlueprintApplyResult {
-        try BlueprintApplier(pool: pool, environment: ["AR_AGING_SECRET": secret ?? self.secret], hasher: hasher, sealer: sealer)
+        try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                             environment: ["AR_AGING_SECRET": secret ?? self.secret], hasher: hasher, sealer: sealer)
             .apply([(file, yaml)])[0]
     }
 
@@ -193,7 +194,8 @@ final class OAuthBlueprintTests: XCTestCase {
         let lines = failure(twice)
         XCTAssertTrue(lines.contains { $0.contains("oauth2-provider name=copy") && $0.contains("client_id ar-aging is already used by oauth2-provider ar-aging") },
                       "\(lines)")
-        let noKey = try? BlueprintApplier(pool: pool, environment: ["AR_AGING_SECRET": secret], hasher: hasher)
+        let noKey = try? BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                          environment: ["AR_AGING_SECRET": secret], hasher: hasher)
             .apply([("nokey.yaml", Self.example)])
         XCTAssertNil(noKey, "a client secret is never stored without a master key")
         XCTAssertEqual(try counts(), before)

@@ -48,7 +48,7 @@ final class SourceBlueprintTests: XCTestCase {
     }
 
     func apply(_ yaml: String, secret: String? = nil) throws -> BlueprintApplyResult {
-        try BlueprintApplier(pool: pool, environment: ["ENTRA_SECRET": secret ?? self.secret],
+        try BlueprintApplier(store: PostgresBlueprintStore(pool: pool), environment: ["ENTRA_SECRET": secret ?? self.secret],
                              hasher: PasswordHasher(parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1)),
                              sealer: sealer).apply([("s.yaml", yaml)])[0]
     }

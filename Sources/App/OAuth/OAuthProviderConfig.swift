@@ -7,7 +7,6 @@ import Store
 /// their blueprint values (durations as written, e.g. `minutes=1`); the client secret is sealed
 /// in `secrets.client_secret` (context `providers/<id>/client_secret`).
 enum OAuthProviderConfig {
-    static let kind = "oauth2"
     static let secretKey = "client_secret"
 
     /// What an attribute left out of the blueprint is when the provider is created.
