@@ -44,7 +44,7 @@ final class BlueprintApplyTests: XCTestCase {
         """
 
     func applier(_ environment: [String: String]? = nil) -> BlueprintApplier {
-        BlueprintApplier(pool: pool, environment: environment ?? self.environment, hasher: hasher)
+        BlueprintApplier(store: PostgresBlueprintStore(pool: pool), environment: environment ?? self.environment, hasher: hasher)
     }
 
     func apply(_ yaml: String, file: String = "test.yaml") throws -> BlueprintApplyResult {
@@ -189,7 +189,8 @@ final class BlueprintApplyTests: XCTestCase {
             let pool = PGPool(url: url)
             defer { pool.close() }
             do {
-                let result = try BlueprintApplier(pool: pool, environment: environment, hasher: hasher)
+                let result = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                                  environment: environment, hasher: hasher)
                     .apply([("test.yaml", Self.example)])[0]
                 results.add(.success(result.created))
             } catch {
