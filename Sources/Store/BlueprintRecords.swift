@@ -33,6 +33,8 @@ public protocol DirectoryRecords {
     /// Throws `.notFound("group")`, and `.invalid` while an application is limited to it
     /// (deleting it would open that application to everyone).
     func deleteGroup(named name: String) throws(StoreError)
+    /// The SCIM source (slug) that provisioned the group, nil when none did.
+    func provisioningSource(ofGroup group: GroupID) throws(StoreError) -> String?
     /// Deletes the user (any case); sessions, tokens and memberships go with it, audit events
     /// stay. Throws `.notFound("user")`.
     func deleteUser(username: String) throws(StoreError)

@@ -87,6 +87,34 @@ final class BlueprintApplyTests: XCTestCase {
         XCTAssertFalse(events.contains { $0.context.text.contains("correct horse") })
     }
 
+    /// Security round 2, finding 3: a group an upstream sync or a SCIM source made is not taken
+    /// over by a blueprint that later names it (for an application or a superuser grant).
+    func testGroupsOfUpstreamsOrSCIMAreNotTakenOver() throws {
+        let groups = PostgresGroupStore(pool: pool)
+        _ = try groups.createGroup(NewGroup(name: "auditors", attributes: JSONText(#"{"source":"entra","upstream_id":"g-judy"}"#)))
+        let scimGroup = try groups.createGroup(NewGroup(name: "payroll-admins"))
+        try pool.withConnection { connection in
+            let source = try connection.query("INSERT INTO sources (slug, name, kind) VALUES ('hr', 'HR', 'scim') RETURNING id::text").scalar!
+            try connection.query("INSERT INTO scim_resources (source_id, group_id) VALUES ($1, $2)",
+                                 [.uuid(source), .uuid(scimGroup.id.rawValue)])
+        }
+        let applier = applier()
+        for (name, owner) in [("auditors", "upstream source entra"), ("payroll-admins", "SCIM source hr")] {
+            let yaml = """
+                version: 1
+                metadata: {name: later}
+                entries:
+                  - model: group
+                    identifiers: {name: \(name)}
+                    attrs: {is_superuser: true}
+                """
+            XCTAssertThrowsError(try applier.apply([("later.yaml", yaml)])) { error in
+                XCTAssertTrue("\(error)".contains(owner), "\(error)")
+            }
+            XCTAssertEqual(try groups.group(name: name)?.isSuperuserGroup, false, "nothing written")
+        }
+    }
+
     func testApplyingTwiceChangesNothing() throws {
         _ = try apply(Self.example)
         let before = try counts()

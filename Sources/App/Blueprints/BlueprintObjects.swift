@@ -36,6 +36,7 @@ final class BlueprintObjects: ExistingObjects, BlueprintTarget {
         switch key.model {
         case "group":
             guard let name = key.identifiers["name"], let group = try groups.group(name: name) else { return nil }
+            try refuseAdoption(of: group)
             var fields: [String: FieldValue] = [
                 "attributes": Self.fieldValue(group.attributes),
                 "is_superuser": .bool(group.isSuperuserGroup),
@@ -104,6 +105,20 @@ final class BlueprintObjects: ExistingObjects, BlueprintTarget {
     }
 
     // MARK: Helpers
+
+    /// A group an upstream directory's sync or a SCIM source made is theirs: a blueprint that
+    /// names it would silently take it over (its members, the feed's control of them) for an
+    /// application or a superuser grant. Refused, naming the owner; the blueprint must use
+    /// another name.
+    func refuseAdoption(of group: Group) throws {
+        if let source = try records.directory.provisioningSource(ofGroup: group.id) {
+            throw StoreError.invalid("group \(group.name) was provisioned by SCIM source \(source); a blueprint may not take it over (choose another name)")
+        }
+        if case .map(let attributes)? = AttributesJSON.decode(group.attributes.text),
+           case .string(let source)? = attributes["source"], attributes["upstream_id"] != nil {
+            throw StoreError.invalid("group \(group.name) is synced from upstream source \(source); a blueprint may not take it over (choose another name)")
+        }
+    }
 
     func groupID(named name: String) throws -> GroupID {
         guard let group = try groups.group(name: name) else { throw StoreError.notFound("group \(name)") }

@@ -110,6 +110,15 @@ struct PostgresDirectoryRecords: DirectoryRecords {
         guard result.affectedRows == 1 else { throw .notFound("group") }
     }
 
+    func provisioningSource(ofGroup group: GroupID) throws(StoreError) -> String? {
+        try runner.read { connection in
+            try connection.query("""
+                SELECT s.slug FROM scim_resources r JOIN sources s ON s.id = r.source_id
+                WHERE r.group_id = $1 AND r.deleted_at IS NULL LIMIT 1
+                """, [.uuid(group.rawValue)]).scalar
+        }
+    }
+
     func deleteUser(username: String) throws(StoreError) {
         // Sessions, tokens and memberships go with it (ON DELETE CASCADE); audit events stay.
         let result = try runner.write { try $0.query("DELETE FROM users WHERE lower(username) = lower($1)", [.text(username)]) }
