@@ -56,7 +56,8 @@ final class SCIMIntegrationTests: XCTestCase {
 
     /// The blueprint applier, with the master key the servers use (the portal's client secret is sealed).
     func applier() throws -> BlueprintApplier {
-        BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token, "PORTAL_SECRET": portalSecret],
+        BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                         environment: ["SCIM_TOKEN": token, "PORTAL_SECRET": portalSecret],
                          sealer: try SecretSealer(currentMasterKey: Hex.decode(sharedSecretKey)!))
     }
 
