@@ -69,7 +69,7 @@ let package = Package(
         // safe expression language (a CEL subset): pure Swift, no I/O
         .target(name: "Expressions", dependencies: ["JSON"]),
         // protocol: SCIM 2.0 service provider; storage only through Store's ProvisioningStore
-        .target(name: "SCIM", dependencies: ["Identity", "HTTP", "Web", "Store", "Crypto"]),
+        .target(name: "SCIM", dependencies: ["JSON", "Identity", "HTTP", "Web", "Store", "Crypto"]),
         // access policies (expression and built-in kinds, bindings): pure Swift, no I/O
         .target(name: "Policies", dependencies: ["Expressions"]),
         // root
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "JSON", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSON"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store", "Web", "HTTP", "Crypto", "ProvisioningStoreConformance",
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "JSON", "Store", "Web", "HTTP", "Crypto", "ProvisioningStoreConformance",
                                                      .product(name: "Logging", package: "swift-log")]),
         // what every ProvisioningStore must do, run on the in-memory one (SCIMTests) and PostgreSQL (AppTests)
         .target(name: "ProvisioningStoreConformance", dependencies: ["Store", "JSON"], path: "Tests/ProvisioningStoreConformance"),

@@ -1,16 +1,17 @@
+import JSON
 import Store
 
 /// `/Groups`: create, read, list, replace, patch, delete; `members` are the source's users
 /// (memberships) and groups (nested: the member group's parent becomes this group).
 extension SCIMDirectory {
-    static func groupName(_ doc: [String: JSONValue]) throws(SCIMError) -> String {
+    static func groupName(_ doc: JSONObject) throws(SCIMError) -> String {
         guard let name = doc["displayName"]?.stringValue else { throw .invalidValue("displayName is required") }
         return try SCIMNames.normalized(name, attribute: "displayName")
     }
 
     /// What the store keeps of a group resource. Members live in the store's memberships, the
     /// name in its column, not in the stored document.
-    static func groupFields(_ doc: [String: JSONValue]) throws(SCIMError) -> ProvisionedGroupFields {
+    static func groupFields(_ doc: JSONObject) throws(SCIMError) -> ProvisionedGroupFields {
         let name = try groupName(doc)
         var stored = doc
         for key in ["members", "id", "meta", "schemas", "displayName"] { stored[key] = nil }
@@ -19,7 +20,7 @@ extension SCIMDirectory {
                                       members: Set(members))
     }
 
-    func createGroup(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {
+    func createGroup(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> JSONObject {
         let fields = try Self.groupFields(SCIMValues.resource(body, type: .group))
         let group = try run("create group") { () throws(StoreError) in
             try store.createGroup(fields, in: endpoint.source, audit: ProvisioningAudit(action: "scim.group.create"))
@@ -27,7 +28,7 @@ extension SCIMDirectory {
         return try withMembers(SCIMDocuments.group(group, endpoint), endpoint)
     }
 
-    func group(_ endpoint: SCIMEndpoint, id: String, members: Bool) throws(SCIMError) -> [String: JSONValue] {
+    func group(_ endpoint: SCIMEndpoint, id: String, members: Bool) throws(SCIMError) -> JSONObject {
         let found = try run("read group") { () throws(StoreError) in try store.group(GroupID(id), in: endpoint.source) }
         guard let found else { throw .notFound("no Group \(id)") }
         let doc = SCIMDocuments.group(found, endpoint)
@@ -35,7 +36,7 @@ extension SCIMDirectory {
     }
 
     func listGroups(_ endpoint: SCIMEndpoint, filter: SCIMFilter?, startIndex: Int, count: Int,
-                    members: Bool) throws(SCIMError) -> (Int, [[String: JSONValue]]) {
+                    members: Bool) throws(SCIMError) -> (Int, [JSONObject]) {
         let key = filter.flatMap(SCIMFilterPushdown.groupKey)
         let groups = try run("list groups") { () throws(StoreError) in try store.groups(in: endpoint.source, narrowedBy: key) }
         var docs = groups.map { SCIMDocuments.group($0, endpoint) }
@@ -54,12 +55,12 @@ extension SCIMDirectory {
         return (total, page)
     }
 
-    func replaceGroup(_ endpoint: SCIMEndpoint, id: String, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {
+    func replaceGroup(_ endpoint: SCIMEndpoint, id: String, body: JSONValue) throws(SCIMError) -> JSONObject {
         let replacement = try SCIMValues.resource(body, type: .group)
         return try updateGroup(endpoint, id: id) { _ in replacement }
     }
 
-    func patchGroup(_ endpoint: SCIMEndpoint, id: String, patch: SCIMPatch, returnMembers: Bool) throws(SCIMError) -> [String: JSONValue]? {
+    func patchGroup(_ endpoint: SCIMEndpoint, id: String, patch: SCIMPatch, returnMembers: Bool) throws(SCIMError) -> JSONObject? {
         let doc = try updateGroup(endpoint, id: id) { current throws(SCIMError) in try patch.apply(to: current, type: .group) }
         return returnMembers ? doc : nil
     }
@@ -67,7 +68,7 @@ extension SCIMDirectory {
     /// Computes the new resource from the current one (with its members) under the store's
     /// lock and writes it.
     func updateGroup(_ endpoint: SCIMEndpoint, id: String,
-                     _ change: ([String: JSONValue]) throws(SCIMError) -> [String: JSONValue]) throws(SCIMError) -> [String: JSONValue] {
+                     _ change: (JSONObject) throws(SCIMError) -> JSONObject) throws(SCIMError) -> JSONObject {
         let updated: ProvisionedGroup
         do {
             updated = try store.updateGroup(GroupID(id), in: endpoint.source) { current, members throws(SCIMError) in
@@ -90,7 +91,7 @@ extension SCIMDirectory {
         }
     }
 
-    func withMembers(_ doc: [String: JSONValue], _ endpoint: SCIMEndpoint) throws(SCIMError) -> [String: JSONValue] {
+    func withMembers(_ doc: JSONObject, _ endpoint: SCIMEndpoint) throws(SCIMError) -> JSONObject {
         guard let id = doc["id"]?.stringValue else { return doc }
         let members = try run("read members") { () throws(StoreError) in try store.members(of: GroupID(id), in: endpoint.source) }
         var out = doc

@@ -1,8 +1,9 @@
+import JSON
 import Store
 
 /// `/Users`: create, read, list, replace, patch, delete.
 extension SCIMDirectory {
-    func createUser(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {
+    func createUser(_ endpoint: SCIMEndpoint, body: JSONValue) throws(SCIMError) -> JSONObject {
         let stored = try SCIMValues.resource(body, type: .user)
         let fields = try SCIMUserFields.fields(of: stored)
         let user = try run("create user") { () throws(StoreError) in
@@ -12,14 +13,14 @@ extension SCIMDirectory {
         return SCIMDocuments.user(user, endpoint)
     }
 
-    func user(_ endpoint: SCIMEndpoint, id: String) throws(SCIMError) -> [String: JSONValue] {
+    func user(_ endpoint: SCIMEndpoint, id: String) throws(SCIMError) -> JSONObject {
         let found = try run("read user") { () throws(StoreError) in try store.user(UserID(id), in: endpoint.source) }
         guard let found else { throw .notFound("no User \(id)") }
         return try withGroups([SCIMDocuments.user(found, endpoint)], endpoint)[0]
     }
 
-    func listUsers(_ endpoint: SCIMEndpoint, filter: SCIMFilter?, startIndex: Int, count: Int) throws(SCIMError) -> (Int, [[String: JSONValue]]) {
-        let total: Int, page: [[String: JSONValue]]
+    func listUsers(_ endpoint: SCIMEndpoint, filter: SCIMFilter?, startIndex: Int, count: Int) throws(SCIMError) -> (Int, [JSONObject]) {
+        let total: Int, page: [JSONObject]
         if let filter {
             let key = SCIMFilterPushdown.userKey(filter)
             let users = try run("list users") { () throws(StoreError) in try store.users(in: endpoint.source, narrowedBy: key) }
@@ -44,12 +45,12 @@ extension SCIMDirectory {
         return (total, try withGroups(page, endpoint))
     }
 
-    func replaceUser(_ endpoint: SCIMEndpoint, id: String, body: JSONValue) throws(SCIMError) -> [String: JSONValue] {
+    func replaceUser(_ endpoint: SCIMEndpoint, id: String, body: JSONValue) throws(SCIMError) -> JSONObject {
         let replacement = try SCIMValues.resource(body, type: .user)
         return try updateUser(endpoint, id: id) { _ in replacement }
     }
 
-    func patchUser(_ endpoint: SCIMEndpoint, id: String, patch: SCIMPatch) throws(SCIMError) -> [String: JSONValue] {
+    func patchUser(_ endpoint: SCIMEndpoint, id: String, patch: SCIMPatch) throws(SCIMError) -> JSONObject {
         try updateUser(endpoint, id: id) { current throws(SCIMError) in try patch.apply(to: current, type: .user) }
     }
 
@@ -57,7 +58,7 @@ extension SCIMDirectory {
     /// change of `active` to false ends the user's sessions and tokens in the same transaction,
     /// and voids their cached sessions once it committed.
     func updateUser(_ endpoint: SCIMEndpoint, id: String,
-                    _ change: ([String: JSONValue]) throws(SCIMError) -> [String: JSONValue]) throws(SCIMError) -> [String: JSONValue] {
+                    _ change: (JSONObject) throws(SCIMError) -> JSONObject) throws(SCIMError) -> JSONObject {
         var deactivated = false
         let updated: ProvisionedUser
         do {
@@ -66,7 +67,7 @@ extension SCIMDirectory {
                 deactivated = current.isActive && !fields.isActive
                 let details: JSONValue = current.isActive != fields.isActive ? ["active": .bool(fields.isActive)] : [:]
                 return ProvisioningChange(fields: fields, audit: ProvisioningAudit(
-                    action: deactivated ? "scim.user.deactivate" : "scim.user.update", details: JSONText(details.text)))
+                    action: deactivated ? "scim.user.deactivate" : "scim.user.update", details: JSONText(details)))
             }
         } catch {
             throw scimError(error, "update user", notFound: "no User \(id)")
@@ -84,14 +85,14 @@ extension SCIMDirectory {
             try store.deleteUser(UserID(id), in: endpoint.source) { user in
                 deleted = user.id
                 return ProvisioningAudit(action: purge ? "scim.user.purge" : "scim.user.delete",
-                                         details: JSONText(JSONValue.object(["username": .string(user.username)]).text))
+                                         details: JSONText(["username": .string(user.username)]))
             }
         }
         if let deleted { userDeactivated(deleted) }
     }
 
     /// The documents with their `groups` (direct memberships in the source's groups).
-    func withGroups(_ docs: [[String: JSONValue]], _ endpoint: SCIMEndpoint) throws(SCIMError) -> [[String: JSONValue]] {
+    func withGroups(_ docs: [JSONObject], _ endpoint: SCIMEndpoint) throws(SCIMError) -> [JSONObject] {
         let ids = docs.compactMap { $0["id"]?.stringValue }.map(UserID.init)
         guard !ids.isEmpty else { return docs }
         let groups = try run("read groups of users") { () throws(StoreError) in try store.groups(ofUsers: ids, in: endpoint.source) }

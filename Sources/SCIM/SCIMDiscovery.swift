@@ -1,3 +1,5 @@
+import JSON
+
 /// `ServiceProviderConfig`, list responses and paging: the fixed documents of the protocol.
 public enum SCIMDiscovery {
     /// The largest request body accepted (the HTTP layer's limit).
@@ -9,8 +11,8 @@ public enum SCIMDiscovery {
         [
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
             "patch": ["supported": true],
-            "bulk": ["supported": false, "maxOperations": 0, "maxPayloadSize": .number(Double(maxPayloadSize))],
-            "filter": ["supported": true, "maxResults": .number(Double(maxResults))],
+            "bulk": ["supported": false, "maxOperations": 0, "maxPayloadSize": .int(maxPayloadSize)],
+            "filter": ["supported": true, "maxResults": .int(maxResults)],
             "changePassword": ["supported": false],
             "sort": ["supported": false],
             "etag": ["supported": false],
@@ -25,9 +27,9 @@ public enum SCIMDiscovery {
     public static func listResponse(_ resources: [JSONValue], total: Int, startIndex: Int) -> JSONValue {
         [
             "schemas": [.string(SCIMSchema.listURN)],
-            "totalResults": .number(Double(total)),
-            "startIndex": .number(Double(startIndex)),
-            "itemsPerPage": .number(Double(resources.count)),
+            "totalResults": .int(total),
+            "startIndex": .int(startIndex),
+            "itemsPerPage": .int(resources.count),
             "Resources": .array(resources),
         ]
     }

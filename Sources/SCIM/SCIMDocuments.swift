@@ -1,9 +1,10 @@
+import JSON
 import Store
 
 /// Stored records as clients see them: the document the source sent, plus what the store
 /// knows (id, names, active, external id, meta, groups and members).
 enum SCIMDocuments {
-    static func user(_ user: ProvisionedUser, _ endpoint: SCIMEndpoint) -> [String: JSONValue] {
+    static func user(_ user: ProvisionedUser, _ endpoint: SCIMEndpoint) -> JSONObject {
         var doc = parse(user.document)
         let id = user.id.rawValue
         doc["id"] = .string(id)
@@ -17,7 +18,7 @@ enum SCIMDocuments {
     }
 
     /// The document a change starts from: what the client sees of the user, without what the server sets.
-    static func current(_ user: ProvisionedUser) -> [String: JSONValue] {
+    static func current(_ user: ProvisionedUser) -> JSONObject {
         var doc = parse(user.document)
         doc["userName"] = .string(user.username)
         // `active` as the client sees it (see `user`).
@@ -25,7 +26,7 @@ enum SCIMDocuments {
         return doc
     }
 
-    static func group(_ group: ProvisionedGroup, _ endpoint: SCIMEndpoint) -> [String: JSONValue] {
+    static func group(_ group: ProvisionedGroup, _ endpoint: SCIMEndpoint) -> JSONObject {
         var doc = parse(group.document)
         let id = group.id.rawValue
         doc["id"] = .string(id)
@@ -63,9 +64,9 @@ enum SCIMDocuments {
         ]
     }
 
-    static func parse(_ text: JSONText) -> [String: JSONValue] {
-        JSONValue.parse(Array(text.text.utf8))?.objectValue ?? [:]
+    static func parse(_ text: JSONText) -> JSONObject {
+        text.object
     }
 
-    static func text(_ doc: [String: JSONValue]) -> JSONText { JSONText(JSONValue.object(doc).text) }
+    static func text(_ doc: JSONObject) -> JSONText { JSONText(.object(doc)) }
 }

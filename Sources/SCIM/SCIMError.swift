@@ -1,3 +1,5 @@
+import JSON
+
 /// A SCIM protocol error (RFC 7644 §3.12): the HTTP status and, for 400s and 409s, the
 /// `scimType` that tells the client what to fix.
 public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -26,7 +28,7 @@ public struct SCIMError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The error body.
     public var json: JSONValue {
-        var object: [String: JSONValue] = [
+        var object: JSONObject = [
             "schemas": [.string(Self.schema)],
             "status": .string(String(status)),
             "detail": .string(detail),

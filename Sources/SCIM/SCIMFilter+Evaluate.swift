@@ -1,3 +1,5 @@
+import JSON
+
 /// Evaluating a filter against a resource held as JSON (keys in any case).
 extension SCIMFilter {
     public func matches(_ resource: JSONValue) -> Bool {
@@ -72,15 +74,17 @@ extension SCIMFilter {
             case .le: return x <= y
             }
         case let (.string, .number(n)):
-            return compare(value, op, .string(JSONValue.number(n).text), caseExact: caseExact)
+            return compare(value, op, .string(n.text), caseExact: caseExact)
         case let (.number(a), .number(b)):
+            // Exact across integers, big integers and doubles (`1` equals `1.0`).
+            guard let order = a.order(comparedTo: b) else { return false }
             switch op {
-            case .eq: return a == b
-            case .ne: return a != b
-            case .gt: return a > b
-            case .ge: return a >= b
-            case .lt: return a < b
-            case .le: return a <= b
+            case .eq: return order == .equal
+            case .ne: return order != .equal
+            case .gt: return order == .greater
+            case .ge: return order != .less
+            case .lt: return order == .less
+            case .le: return order != .greater
             case .co, .sw, .ew: return false
             }
         case let (.bool(a), .bool(b)):

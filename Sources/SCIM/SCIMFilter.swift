@@ -1,3 +1,5 @@
+import JSON
+
 /// A parsed `filter` (RFC 7644 §3.4.2.2), also used inside PATCH paths.
 public indirect enum SCIMFilter: Sendable, Hashable, CustomStringConvertible {
     public enum Operator: String, Sendable, Hashable, CaseIterable { case eq, ne, co, sw, ew, gt, ge, lt, le }
@@ -25,7 +27,7 @@ public indirect enum SCIMFilter: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .compare(path, op, value): "\(path) \(op.rawValue) \(value.text)"
+        case let .compare(path, op, value): "\(path) \(op.rawValue) \(value.serialized)"
         case let .present(path): "\(path) pr"
         case let .and(a, b): "(\(a) and \(b))"
         case let .or(a, b): "(\(a) or \(b))"
@@ -173,7 +175,7 @@ struct FilterParser {
         guard case .word(let opText) = try lexer.next() else { throw .invalidFilter("expected an operator after \(path)") }
         let lower = opText.lowercased()
         if lower == "pr" { return .present(path) }
-        guard let op = SCIMFilter.Operator(rawValue: lower) else { throw .invalidFilter("unknown operator \(JSONValue.quoted(opText))") }
+        guard let op = SCIMFilter.Operator(rawValue: lower) else { throw .invalidFilter("unknown operator \(JSONWriter.quoted(opText))") }
         switch try lexer.next() {
         case .string(let s): return .compare(path, op, .string(s))
         case .word(let w):
@@ -182,7 +184,8 @@ struct FilterParser {
             case "false": return .compare(path, op, .bool(false))
             case "null": return .compare(path, op, .null)
             default:
-                if let n = Double(w), w.first.map({ $0.isNumber || $0 == "-" }) == true { return .compare(path, op, .number(n)) }
+                // A number by JSON's grammar (so `0x10` or `1e` stays an unquoted string).
+                if let n = JSONNumber(w) { return .compare(path, op, .number(n)) }
                 // An unquoted value: Entra ID sends `externalId eq 7e8d…` in some tenants.
                 if w.lowercased() == "and" || w.lowercased() == "or" { throw .invalidFilter("expected a value after \(op.rawValue)") }
                 return .compare(path, op, .string(w))

@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// Narrowing a SCIM filter in the store before it is evaluated on the resources: an `eq` on a
@@ -53,7 +54,7 @@ enum SCIMFilterPushdown {
     static func literal(_ value: JSONValue) -> String? {
         switch value {
         case .string(let s): return s
-        case .number: return value.text
+        case .number: return value.serialized
         default: return nil
         }
     }

@@ -1,3 +1,5 @@
+import JSON
+
 /// The SCIM PATCH (RFC 7644 §3.5.2), applied to a resource in stored form. It accepts the
 /// shapes Entra ID sends with and without `aadOptscim062020`: operation names in any case
 /// (`Replace`), booleans as `"False"`, a path-less replace whose value holds dotted or URN
@@ -41,7 +43,7 @@ public struct SCIMPatch: Sendable {
     }
 
     /// The resource after every operation, or the first operation's error (nothing applied).
-    public func apply(to resource: [String: JSONValue], type: SCIMResourceType) throws(SCIMError) -> [String: JSONValue] {
+    public func apply(to resource: JSONObject, type: SCIMResourceType) throws(SCIMError) -> JSONObject {
         var document = resource
         for operation in operations {
             if let path = operation.path {
@@ -54,7 +56,7 @@ public struct SCIMPatch: Sendable {
     }
 
     /// `{"op":"replace","value":{"displayName":"x","name.givenName":"y","urn:…:User:department":"z"}}`
-    static func applyPathless(_ op: Op, value: JSONValue, to document: inout [String: JSONValue],
+    static func applyPathless(_ op: Op, value: JSONValue, to document: inout JSONObject,
                               type: SCIMResourceType) throws(SCIMError) {
         guard case .object(let members) = value else { throw .invalidValue("\(op.rawValue) without a path needs an object value") }
         for key in members.keys.sorted() {
@@ -72,7 +74,7 @@ public struct SCIMPatch: Sendable {
         }
     }
 
-    static func apply(_ op: Op, path raw: SCIMPath, value: JSONValue?, to document: inout [String: JSONValue],
+    static func apply(_ op: Op, path raw: SCIMPath, value: JSONValue?, to document: inout JSONObject,
                       type: SCIMResourceType) throws(SCIMError) {
         if raw.schema == nil, let ext = type.extensionSchema(raw.attribute) {
             try applyToExtension(op, ext, value: value, to: &document, type: type)
@@ -110,7 +112,7 @@ public struct SCIMPatch: Sendable {
     }
 
     /// A path naming a whole extension (`urn:…:enterprise:2.0:User`): its attributes one by one.
-    static func applyToExtension(_ op: Op, _ ext: SCIMSchema, value: JSONValue?, to document: inout [String: JSONValue],
+    static func applyToExtension(_ op: Op, _ ext: SCIMSchema, value: JSONValue?, to document: inout JSONObject,
                                  type: SCIMResourceType) throws(SCIMError) {
         if op == .remove {
             document[ext.id] = nil
@@ -124,7 +126,7 @@ public struct SCIMPatch: Sendable {
     }
 
     static func applyToAttribute(_ op: Op, path: SCIMPath, attribute: SCIMAttribute, sub: SCIMAttribute?,
-                                 value: JSONValue?, container: inout [String: JSONValue]) throws(SCIMError) {
+                                 value: JSONValue?, container: inout JSONObject) throws(SCIMError) {
         let name = attribute.name
         let current = container[name]
 
@@ -248,7 +250,7 @@ public struct SCIMPatch: Sendable {
     }
 
     /// The element a filter of `eq` comparisons joined by `and` describes (`type eq "work"`).
-    static func seedElement(_ filter: SCIMFilter) -> [String: JSONValue]? {
+    static func seedElement(_ filter: SCIMFilter) -> JSONObject? {
         switch filter {
         case let .compare(path, .eq, value) where path.schema == nil && path.subAttribute == nil:
             return [path.attribute: value]

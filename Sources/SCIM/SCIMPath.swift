@@ -1,3 +1,5 @@
+import JSON
+
 /// An attribute path (RFC 7644 §3.10): `[schema URN ":"] attribute ["." sub]`, and for PATCH
 /// a value filter `attribute "[" filter "]" ["." sub]`.
 public struct SCIMPath: Sendable, Hashable, CustomStringConvertible {
@@ -26,14 +28,14 @@ public struct SCIMPath: Sendable, Hashable, CustomStringConvertible {
     public static func parse(_ text: String) throws(SCIMError) -> SCIMPath {
         var lexer = FilterLexer(text)
         do throws(SCIMError) {
-            guard case .word(let word) = try lexer.next() else { throw SCIMError.invalidPath("path \(JSONValue.quoted(text)) is not an attribute path") }
+            guard case .word(let word) = try lexer.next() else { throw SCIMError.invalidPath("path \(JSONWriter.quoted(text)) is not an attribute path") }
             var path = try attributePath(word)
             var token = try lexer.next()
             if token == .openBracket {
                 guard path.subAttribute == nil else { throw SCIMError.invalidPath("a value filter must follow the attribute, not a sub-attribute") }
                 var parser = FilterParser(lexer: lexer)
                 path.filter = try parser.parseOr()
-                guard try parser.lexer.next() == .closeBracket else { throw SCIMError.invalidPath("missing ] in \(JSONValue.quoted(text))") }
+                guard try parser.lexer.next() == .closeBracket else { throw SCIMError.invalidPath("missing ] in \(JSONWriter.quoted(text))") }
                 lexer = parser.lexer
                 token = try lexer.next()
                 if case .word(let rest) = token, rest.hasPrefix("."), rest.count > 1 {
@@ -41,7 +43,7 @@ public struct SCIMPath: Sendable, Hashable, CustomStringConvertible {
                     token = try lexer.next()
                 }
             }
-            guard token == .end else { throw SCIMError.invalidPath("unexpected text after the path in \(JSONValue.quoted(text))") }
+            guard token == .end else { throw SCIMError.invalidPath("unexpected text after the path in \(JSONWriter.quoted(text))") }
             return path
         } catch {
             if error.scimType == "invalidFilter" { throw .invalidPath(error.detail) }
@@ -72,7 +74,7 @@ public struct SCIMPath: Sendable, Hashable, CustomStringConvertible {
         }
         let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, parts.allSatisfy({ isAttributeName($0) }) else {
-            throw .invalidFilter("\(JSONValue.quoted(word)) is not an attribute path")
+            throw .invalidFilter("\(JSONWriter.quoted(word)) is not an attribute path")
         }
         return SCIMPath(schema: schema, attribute: String(parts[0]), subAttribute: parts.count == 2 ? String(parts[1]) : nil)
     }

@@ -1,3 +1,5 @@
+import JSON
+
 /// `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5): which attributes a response
 /// carries. `id` and `schemas` are always returned.
 public struct SCIMProjection: Sendable {
@@ -14,7 +16,7 @@ public struct SCIMProjection: Sendable {
             for part in text.split(separator: ",") {
                 let trimmed = part.trimmingCharacters(in: " ")
                 if trimmed.isEmpty { continue }
-                do { out.append(try SCIMPath.attributePath(trimmed)) } catch { throw .invalidPath("\(JSONValue.quoted(trimmed)) is not an attribute path") }
+                do { out.append(try SCIMPath.attributePath(trimmed)) } catch { throw .invalidPath("\(JSONWriter.quoted(trimmed)) is not an attribute path") }
             }
             return out
         }
@@ -29,7 +31,7 @@ public struct SCIMProjection: Sendable {
 
     static let always: Set<String> = ["id", "schemas"]
 
-    public func apply(_ resource: [String: JSONValue]) -> [String: JSONValue] {
+    public func apply(_ resource: JSONObject) -> JSONObject {
         var out = resource
         if !include.isEmpty {
             out = [:]

@@ -1,3 +1,5 @@
+import JSON
+
 /// `User` or `Group`: the endpoint, core schema and extensions (RFC 7643 §6).
 public struct SCIMResourceType: Sendable {
     public let name: String

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Web
 
 /// `/source/scim/<slug>/v2/…`: the SCIM 2.0 service provider for each SCIM source. One
@@ -87,7 +88,8 @@ struct SCIMRoutes: Sendable {
             switch body.member(key) {
             case nil, .null?: return nil
             case .string(let s)?: return s
-            case .number(let n)?: return JSONValue.number(n).text
+            // `10.0` reads as 10 for startIndex and count.
+            case .number(let n)?: return n.int64Value.map(String.init) ?? n.text
             case .array(let items)?: return items.compactMap(\.stringValue).joined(separator: ",")
             default: throw .invalidValue("\(key) has the wrong type")
             }
@@ -104,7 +106,7 @@ struct SCIMRoutes: Sendable {
         let paging = try SCIMDiscovery.paging(startIndex: startIndex, count: count)
         let projection = try SCIMProjection(attributes: attributes, excludedAttributes: excludedAttributes)
         let wantMembers = !Self.names(excludedAttributes).contains("members")
-        var total: Int, docs: [[String: JSONValue]]
+        var total: Int, docs: [JSONObject]
         switch users {
         case true?:
             (total, docs) = try directory.listUsers(endpoint, filter: filter, startIndex: paging.startIndex, count: paging.count)
@@ -128,7 +130,7 @@ struct SCIMRoutes: Sendable {
     func resource(_ request: Request, _ endpoint: SCIMEndpoint, users: Bool, id: String) throws(SCIMError) -> Response {
         let projection = try Self.projection(request)
         let wantMembers = !Self.names(request.query("excludedAttributes")).contains("members")
-        let doc: [String: JSONValue]
+        let doc: JSONObject
         switch request.method {
         case .get:
             doc = users ? try directory.user(endpoint, id: id) : try directory.group(endpoint, id: id, members: wantMembers)
@@ -170,8 +172,11 @@ struct SCIMRoutes: Sendable {
             throw SCIMError(status: 415, detail: "send application/scim+json")
         }
         guard request.body.count <= SCIMDiscovery.maxPayloadSize else { throw .tooLarge }
-        guard let value = JSONValue.parse(request.body) else { throw .invalidSyntax("the body is not valid JSON") }
-        return value
+        do {
+            return try JSONValue(parsing: request.body, limits: JSONLimits(maxBytes: SCIMDiscovery.maxPayloadSize))
+        } catch {
+            throw .invalidSyntax("the body is not valid JSON: \(error.reason.text) at byte \(error.offset)")
+        }
     }
 
     static func projection(_ request: Request) throws(SCIMError) -> SCIMProjection {
@@ -185,7 +190,7 @@ struct SCIMRoutes: Sendable {
 
     static func response(_ json: JSONValue, status: Int = 200) -> Response {
         Response(status: HTTPStatus(status), headers: ["Content-Type": mediaType, "Cache-Control": "no-store"],
-                 body: Array(json.text.utf8))
+                 body: json.bytes)
     }
 }
 

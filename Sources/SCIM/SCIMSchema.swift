@@ -1,3 +1,5 @@
+import JSON
+
 /// One attribute of a SCIM schema (RFC 7643 §7). The same definitions drive `/Schemas`, the
 /// spelling of attribute names (clients may use any case), mutability checks and filtering.
 public struct SCIMAttribute: Sendable {
@@ -41,7 +43,7 @@ public struct SCIMAttribute: Sendable {
     }
 
     public var json: JSONValue {
-        var o: [String: JSONValue] = [
+        var o: JSONObject = [
             "name": .string(name), "type": .string(kind.rawValue), "multiValued": .bool(multiValued),
             "description": .string(name), "required": .bool(required), "caseExact": .bool(caseExact),
             "mutability": .string(mutability.rawValue), "returned": .string(returned.rawValue),

@@ -1,4 +1,5 @@
 import Crypto
+import JSON
 public import Store
 
 /// A SCIM source's bearer token: 256 random bits, stored only as its SHA-256. With that much
@@ -17,7 +18,7 @@ public enum SCIMToken {
     /// `scim.token_issued` (`via`: who asked, e.g. `cli`). Only the caller ever sees the token.
     public static func issue(forSource slug: String, via: String, in store: any ProvisioningStore) throws -> String {
         let token = SecureRandom.token(byteCount: 32)
-        let details = JSONText("{\"via\":" + JSONText.quoted(via) + "}")
+        let details = JSONText(["via": .string(via)])
         guard try store.replaceToken(ofSource: slug, sha256: Digest.sha256(token),
                                      audit: ProvisioningAudit(action: "scim.token_issued", details: details)) else {
             throw SCIMSourceError("no SCIM source with slug \(slug)")

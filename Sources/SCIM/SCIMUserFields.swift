@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Store
 
 /// What the store keeps of a user resource in the account's own columns, derived from the
@@ -7,7 +8,7 @@ enum SCIMUserFields {
     /// Checks the stored form and derives the account's fields; the whole document is kept as
     /// sent. An unassigned `active` (never sent, or removed) means active, as for a new user.
     /// Throws `invalidValue`.
-    static func fields(of doc: [String: JSONValue]) throws(SCIMError) -> ProvisionedUserFields {
+    static func fields(of doc: JSONObject) throws(SCIMError) -> ProvisionedUserFields {
         guard let raw = doc["userName"]?.stringValue else { throw .invalidValue("userName is required") }
         let username = try SCIMNames.normalized(raw, attribute: "userName")
         let emails = doc["emails"]?.arrayValue ?? []

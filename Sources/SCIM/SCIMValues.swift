@@ -1,3 +1,5 @@
+import JSON
+
 /// Brings client JSON into the stored shape: attribute names spelled as the schema spells
 /// them, values of the declared type, read-only and unknown attributes dropped, extension
 /// attributes under their schema URN.
@@ -18,9 +20,9 @@ public enum SCIMValues {
 
     /// The stored form of a whole resource sent with POST or PUT (`id`, `meta`, `schemas` and
     /// read-only attributes dropped; the caller adds them back when rendering).
-    public static func resource(_ input: JSONValue, type: SCIMResourceType) throws(SCIMError) -> [String: JSONValue] {
+    public static func resource(_ input: JSONValue, type: SCIMResourceType) throws(SCIMError) -> JSONObject {
         guard case .object(let members) = input else { throw .invalidSyntax("the body must be a JSON object") }
-        var out: [String: JSONValue] = [:]
+        var out: JSONObject = [:]
         for (key, value) in members {
             let lower = key.lowercased()
             if lower == "schemas" || lower == "id" || lower == "meta" { continue }
@@ -106,9 +108,9 @@ public enum SCIMValues {
         }
     }
 
-    static func complex(_ value: JSONValue, attributes: [SCIMAttribute], name: String) throws(SCIMError) -> [String: JSONValue] {
+    static func complex(_ value: JSONValue, attributes: [SCIMAttribute], name: String) throws(SCIMError) -> JSONObject {
         guard case .object(let members) = value else { return [:] }
-        var out: [String: JSONValue] = [:]
+        var out: JSONObject = [:]
         for (key, item) in members {
             let lower = key.lowercased()
             guard let sub = attributes.first(where: { $0.name.lowercased() == lower }) else { continue }

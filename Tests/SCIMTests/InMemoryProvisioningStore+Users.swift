@@ -1,3 +1,4 @@
+import JSON
 import SCIM
 import Store
 
@@ -35,7 +36,7 @@ extension InMemoryProvisioningStore {
                 case .externalID(let value): return user.externalID == value
                 case .name(let value): return state.accounts[user.id.rawValue]?.name.lowercased() == value.lowercased()
                 case .email(let value):
-                    let emails = JSONValue.parse(Array(user.document.text.utf8))?.member("emails")?.arrayValue ?? []
+                    let emails = (try? JSONValue(parsing: user.document.text))?.member("emails")?.arrayValue ?? []
                     return emails.contains { $0.member("value")?.stringValue?.lowercased() == value.lowercased() }
                 }
             }
@@ -150,10 +151,10 @@ extension InMemoryProvisioningStore {
 
     /// `attributes` with `given_name` / `family_name` replaced by the fields' (absent when nil).
     static func attributes(_ attributes: String, _ fields: ProvisionedUserFields) -> JSONText {
-        var object = JSONValue.parse(Array(attributes.utf8))?.objectValue ?? [:]
+        var object = JSONText(attributes).object
         object["given_name"] = fields.givenName.map(JSONValue.string)
         object["family_name"] = fields.familyName.map(JSONValue.string)
-        return JSONText(JSONValue.object(object).text)
+        return JSONText(.object(object))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import SCIM
 import Store
 import Synchronization
@@ -93,12 +94,12 @@ extension InMemoryProvisioningStore.State {
     }
 
     mutating func append(_ audit: ProvisioningAudit, source: String, user: String? = nil, group: String? = nil) {
-        var context: [String: JSONValue] = ["source": .string(source)]
+        var context: JSONObject = ["source": .string(source)]
         if let user { context["user_id"] = .string(user) }
         if let group { context["group_id"] = .string(group) }
-        for (key, value) in JSONValue.parse(Array(audit.details.text.utf8))?.objectValue ?? [:] { context[key] = value }
+        for (key, value) in (try? JSONValue(parsing: audit.details.text))?.objectValue ?? [:] { context[key] = value }
         events.append(AuditEvent(id: Int64(events.count + 1), createdAt: tick(), actorUserID: user.map(UserID.init),
-                                 action: audit.action, clientIP: nil, outcome: "success", context: JSONText(JSONValue.object(context).text)))
+                                 action: audit.action, clientIP: nil, outcome: "success", context: JSONText(.object(context))))
     }
 
     func resourceIndex(user id: String, source: String) -> Int? {

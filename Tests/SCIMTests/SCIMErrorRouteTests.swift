@@ -51,6 +51,19 @@ final class SCIMErrorRouteTests: XCTestCase {
         XCTAssertEqual(try scim.store.auditTrail(), [], "nothing written")
     }
 
+    /// One strict reader for every room: what JSONDecoder let through (one of two duplicate
+    /// members won) is now invalidSyntax, with the reason and where.
+    func testBodiesAreReadStrictly() throws {
+        let duplicate = scim.send(.post, "/Users", #"{"userName":"a@contoso.com","userName":"b@contoso.com"}"#)
+        assertSCIMError(duplicate, 400, "invalidSyntax")
+        XCTAssertEqual(duplicate.json["detail"], #"the body is not valid JSON: duplicate member "userName" at byte 28"#)
+        for body in [#"{"userName":"\ud800@contoso.com"}"#, "\u{FEFF}{\"userName\":\"a@contoso.com\"}", #"{"userName":"a@contoso.com",}"#,
+                     String(repeating: "[", count: 65) + String(repeating: "]", count: 65)] {
+            assertSCIMError(scim.send(.post, "/Users", body), 400, "invalidSyntax")
+        }
+        XCTAssertEqual(try scim.store.auditTrail(), [], "nothing written")
+    }
+
     func testAFailedPatchChangesNothing() throws {
         let id = try scim.create("/Users", #"{"userName":"malee@contoso.com","displayName":"Malee","active":true}"#)
         _ = try scim.create("/Users", #"{"userName":"other@contoso.com"}"#)

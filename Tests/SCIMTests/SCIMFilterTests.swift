@@ -1,3 +1,4 @@
+import JSON
 import SCIM
 import XCTest
 
@@ -22,6 +23,18 @@ final class SCIMFilterTests: XCTestCase {
         XCTAssertTrue(try matches(#"displayName eq "Somchai P" and userName eq "somchai@contoso.com""#))
         XCTAssertFalse(try matches(#"displayName eq "Somchai P" and userName eq "x""#))
         XCTAssertTrue(try matches(#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "1001""#))
+    }
+
+    /// Filter numbers follow JSON's grammar and compare exactly across kinds.
+    func testNumbers() throws {
+        let counted: JSONValue = ["n": 10, "big": .number(.bigInteger("9223372036854775808"))]
+        XCTAssertTrue(try SCIMFilter.parse("n eq 10.0").matches(counted))
+        XCTAssertTrue(try SCIMFilter.parse("n gt 9.5").matches(counted))
+        XCTAssertFalse(try SCIMFilter.parse("n lt 10").matches(counted))
+        XCTAssertTrue(try SCIMFilter.parse("big gt 9223372036854775807").matches(counted))
+        // `10.0` stays 10.0 (was written 10); `0x10` is no number (Double("0x10") made it 16).
+        XCTAssertEqual("\(try SCIMFilter.parse("n eq 10.0"))", "n eq 10.0")
+        XCTAssertEqual("\(try SCIMFilter.parse("externalId eq 0x10"))", #"externalId eq "0x10""#)
     }
 
     func testOperatorsAndPrecedence() throws {

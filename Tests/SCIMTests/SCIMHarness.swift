@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTP
+import JSON
 import Logging
 import SCIM
 import Store
@@ -71,8 +72,8 @@ final class Recorded<Element: Sendable>: Sendable {
 
 extension HTTPResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
-    var json: [String: JSONValue] { JSONValue.parse(body)?.objectValue ?? [:] }
-    var resources: [[String: JSONValue]] { json["Resources"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
+    var json: JSONObject { (try? JSONObject(parsing: body)) ?? [:] }
+    var resources: [JSONObject] { json["Resources"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
 }
 
 /// Asserts the SCIM error shape: status, `application/scim+json`, the error schema, `scimType`.

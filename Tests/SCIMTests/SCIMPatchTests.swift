@@ -1,15 +1,16 @@
+import JSON
 import SCIM
 import XCTest
 
 final class SCIMPatchTests: XCTestCase {
-    let base: [String: JSONValue] = [
+    let base: JSONObject = [
         "userName": "somchai@contoso.com", "active": true, "displayName": "Somchai",
         "emails": [["type": "work", "value": "old@contoso.com", "primary": true]],
         "name": ["givenName": "Somchai", "familyName": "Prasert"],
     ]
 
-    func patch(_ json: String, _ resource: [String: JSONValue]? = nil, type: SCIMResourceType = .user) throws -> [String: JSONValue] {
-        guard let body = JSONValue.parse(Array(json.utf8)) else { throw SCIMError.invalidSyntax("test JSON") }
+    func patch(_ json: String, _ resource: JSONObject? = nil, type: SCIMResourceType = .user) throws -> JSONObject {
+        let body = try JSONValue(parsing: json)
         return try SCIMPatch.parse(body).apply(to: resource ?? base, type: type)
     }
 
@@ -37,7 +38,7 @@ final class SCIMPatchTests: XCTestCase {
     }
 
     func testMembersAddAndRemoveBothWays() throws {
-        let group: [String: JSONValue] = ["displayName": "finance"]
+        let group: JSONObject = ["displayName": "finance"]
         var out = try patch(#"{"Operations":[{"op":"Add","path":"members","value":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}]}"#,
                             group, type: .group)
         XCTAssertEqual(out["members"]?.arrayValue?.count, 3)
@@ -75,11 +76,11 @@ final class SCIMPatchTests: XCTestCase {
 final class SCIMPatchCompliantTests: XCTestCase {
     func testPathlessReplaceWithValueFilterKeys() throws {
         // aadOptscim062020: one path-less replace carrying every changed attribute.
-        let body = JSONValue.parse(Array(#"""
+        let body = try JSONValue(parsing: #"""
             {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{
              "displayName":"Pvlo","emails[type eq \"work\"].value":"TestBcwqnm@test.microsoft.com","name.givenName":"Gtfd",
              "name.familyName":"Pkqf","externalId":"Eqpj","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"Eqpj"}}]}
-            """#.utf8))!
+            """#)
         let out = try SCIMPatch.parse(body).apply(to: ["userName": "x"], type: .user)
         XCTAssertEqual(out["emails"], [["type": "work", "value": "TestBcwqnm@test.microsoft.com"]])
         XCTAssertEqual(out["name"], ["givenName": "Gtfd", "familyName": "Pkqf"])
@@ -94,14 +95,14 @@ final class SCIMManagerTests: XCTestCase {
     func testManagerAsABareIdBecomesItsValue() throws {
         let created = try SCIMValues.resource(["userName": "x", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager": "m-1"], type: .user)
         XCTAssertEqual(created[SCIMSchema.enterpriseURN], ["manager": ["value": "m-1"]])
-        let body = JSONValue.parse(Array(#"""
+        let body = try JSONValue(parsing: #"""
             {"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"m-2"}]}
-            """#.utf8))!
+            """#)
         let patched = try SCIMPatch.parse(body).apply(to: created, type: .user)
         XCTAssertEqual(patched[SCIMSchema.enterpriseURN], ["manager": ["value": "m-2"]])
-        let removed = try SCIMPatch.parse(JSONValue.parse(Array(#"""
+        let removed = try SCIMPatch.parse(try JSONValue(parsing: #"""
             {"Operations":[{"op":"Remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"}]}
-            """#.utf8))!).apply(to: patched, type: .user)
+            """#)).apply(to: patched, type: .user)
         XCTAssertNil(removed[SCIMSchema.enterpriseURN])
     }
 }
