@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "Policies", dependencies: ["Expressions"]),
         // root
         .target(name: "App", dependencies: [
-            "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
+            "JSON", "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
             "Identity", "Portal", "XMLSec",
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -305,4 +305,15 @@ final class AttributesJSONTests: XCTestCase {
         XCTAssertNil(AttributesJSON.decode(#"{"a": null}"#))
         XCTAssertNil(AttributesJSON.decode("{"))
     }
+
+    /// Read by the JSON room: what jsonb never prints and no blueprint can write does not decode
+    /// (so the stored value is rewritten).
+    func testStrictReading() {
+        XCTAssertNil(AttributesJSON.decode(#"{"n": +1}"#), "was .int(1)")
+        XCTAssertNil(AttributesJSON.decode(#"{"n": 9223372036854775808}"#), "beyond Int64")
+        XCTAssertNil(AttributesJSON.decode(#"{"a": 1, "a": 2}"#))
+        XCTAssertEqual(AttributesJSON.decode(#"{"n": 9223372036854775807, "d": 2.0}"#), .map(["n": .int(.max), "d": .double(2)]))
+        XCTAssertEqual(AttributesJSON.encode(.map(["b": .double(2), "a": .list([.int(1), .string("\u{7F}")])])), #"{"a":[1,"\u007f"],"b":2.0}"#)
+        XCTAssertNil(AttributesJSON.encode(.list([.double(.nan)])))
+    }
 }

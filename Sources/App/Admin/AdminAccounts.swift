@@ -1,4 +1,5 @@
 public import Crypto
+import JSON
 public import Store
 
 /// What `gatehouse create-admin` and `gatehouse users …` do, over the store protocols (the
@@ -62,7 +63,7 @@ public struct AdminAccounts: Sendable {
         do {
             if let existing = try users.user(username: username) {
                 guard update else {
-                    throw AdminError("user \(JSONText.quoted(existing.username)) already exists (use --update to make it a superuser with this password)")
+                    throw AdminError("user \(JSONWriter.quoted(existing.username)) already exists (use --update to make it a superuser with this password)")
                 }
                 var changed = existing
                 changed.email = email
@@ -81,12 +82,12 @@ public struct AdminAccounts: Sendable {
         } catch let error as AdminError {
             throw error
         } catch StoreError.conflict {
-            throw AdminError("user \(JSONText.quoted(username)) already exists (use --update to make it a superuser with this password)")
+            throw AdminError("user \(JSONWriter.quoted(username)) already exists (use --update to make it a superuser with this password)")
         } catch {
             throw AdminError("cannot store the user: \(error)")
         }
         record(action: "user.create_admin", user: outcome.user,
-               extra: ",\"created\":\(outcome.created),\"via\":\"cli\"")
+               extra: ["created": .bool(outcome.created), "via": "cli"])
         return outcome
     }
 
@@ -94,10 +95,10 @@ public struct AdminAccounts: Sendable {
     public func deactivate(username: String, at now: Timestamp = .now()) throws(AdminError) -> User {
         do {
             guard let user = try users.user(username: username) else {
-                throw AdminError("no user named \(JSONText.quoted(username))")
+                throw AdminError("no user named \(JSONWriter.quoted(username))")
             }
             try users.deactivateUser(user.id, at: now)
-            record(action: "user.deactivate", user: user, extra: ",\"via\":\"cli\"")
+            record(action: "user.deactivate", user: user, extra: ["via": "cli"])
             return user
         } catch let error as AdminError {
             throw error
@@ -111,10 +112,10 @@ public struct AdminAccounts: Sendable {
     public func resetMFA(username: String, authenticators: any AuthenticatorStore) throws(AdminError) -> (User, Int) {
         do {
             guard let user = try users.user(username: username) else {
-                throw AdminError("no user named \(JSONText.quoted(username))")
+                throw AdminError("no user named \(JSONWriter.quoted(username))")
             }
             let removed = try authenticators.resetAuthenticators(ofUser: user.id)
-            record(action: "user.mfa_reset", user: user, extra: ",\"via\":\"cli\",\"removed\":\(removed)")
+            record(action: "user.mfa_reset", user: user, extra: ["via": "cli", "removed": .int(removed)])
             return (user, removed)
         } catch let error as AdminError {
             throw error
@@ -133,8 +134,10 @@ public struct AdminAccounts: Sendable {
     }
 
     /// Audit trail; a failure to record is reported on stderr but does not undo the change.
-    private func record(action: String, user: User, extra: String) {
-        let context = JSONText("{\"username\":\(JSONText.quoted(user.username)),\"user_id\":\(JSONText.quoted(user.id.rawValue))\(extra)}")
+    private func record(action: String, user: User, extra: JSONObject) {
+        var fields: JSONObject = ["username": .string(user.username), "user_id": .string(user.id.rawValue)]
+        fields.merge(extra) { _, new in new }
+        let context = JSONText(.object(fields))
         do {
             try events.appendEvent(NewAuditEvent(actorUserID: nil, action: action, outcome: "success", context: context))
         } catch {

@@ -1,5 +1,6 @@
 import Blueprints
 import Crypto
+import JSON
 import Store
 
 /// The OAuth provider's blueprint models: `scope-mapping`, `oauth2-provider` (see
@@ -204,7 +205,7 @@ extension BlueprintObjects {
               try users.user(username: username) == nil else { return }
         _ = try users.createUser(NewUser(
             username: username, name: "Service account of \(clientID)",
-            attributes: JSONText("{\"oauth_client_id\":" + JSONText.quoted(clientID) + ",\"service_account\":true}")))
+            attributes: JSONText(["oauth_client_id": .string(clientID), "service_account": true])))
     }
 
     private func seal(_ secret: SecretValue, providerID: String) throws -> String {

@@ -1,5 +1,6 @@
 import Blueprints
 import Crypto
+import JSON
 import Store
 
 /// The writes of one plan; every call runs in the caller's transaction.
@@ -133,15 +134,14 @@ struct BlueprintWriter: BlueprintTransaction {
     private func run(_ key: EntryKey, _ action: String, fields: [String], _ body: () throws -> Void) throws {
         do {
             try body()
-            let ids = key.identifiers.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(key.identifiers[$0]!) }
-            let context = "{" + [
-                "\"blueprint\":" + JSONText.quoted(objects.blueprintName),
-                "\"file\":" + JSONText.quoted(objects.file),
-                "\"model\":" + JSONText.quoted(key.model),
-                "\"identifiers\":{" + ids.joined(separator: ",") + "}",
-                "\"action\":" + JSONText.quoted(action),
-                "\"fields\":" + JSONText.array(of: fields).text,
-            ].joined(separator: ",") + "}"
+            let context: JSONValue = [
+                "blueprint": .string(objects.blueprintName),
+                "file": .string(objects.file),
+                "model": .string(key.model),
+                "identifiers": .object(JSONObject(key.identifiers.mapValues(JSONValue.string))),
+                "action": .string(action),
+                "fields": .strings(fields),
+            ]
             try records.events.appendEvent(NewAuditEvent(action: "blueprint.apply", outcome: "success", context: JSONText(context)))
         } catch let error as BlueprintWriteError {
             throw error

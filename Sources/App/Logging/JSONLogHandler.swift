@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSON
 import Logging
-import Store
 
 /// Where formatted log lines go: one `write` per line under a lock, so lines from several
 /// threads never interleave.
@@ -191,9 +191,9 @@ func appendJSONValue(_ value: Logger.MetadataValue, to out: inout String) {
     }
 }
 
-/// Appends `text` as a JSON string literal (the store's escaping: RFC 8259 plus DEL, U+2028/9).
+/// Appends `text` as a JSON string literal (the JSON room's escaping: RFC 8259 plus DEL, U+2028/9).
 func appendJSONString(_ text: String, to out: inout String) {
-    out += JSONText.quoted(text)
+    out += JSONWriter.quoted(text)
 }
 
 /// Escapes control characters so one log call stays one line.
