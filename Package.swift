@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // domain: what every protocol shares (applications and access, step-up, browser sessions,
         // attribute mapping, the password check); no HTTP, no SQL
-        .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
+        .target(name: "Identity", dependencies: ["JSON", "Store", "Crypto", "Policies", "Expressions"]),
         .target(name: "Flows", dependencies: ["JSON", "Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
         .target(name: "Federation", dependencies: ["JSON", "HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),

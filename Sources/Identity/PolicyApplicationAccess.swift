@@ -1,4 +1,5 @@
 import Expressions
+import JSON
 import Policies
 import Store
 
@@ -38,9 +39,8 @@ public struct PolicyApplicationAccess: ApplicationAccess {
             let failed = decision.results.filter { !$0.passing }.map(\.policyName)
             _ = try? events.appendEvent(NewAuditEvent(
                 actorUserID: attempt.user.id, action: "policy_denied", clientIP: attempt.clientIP, outcome: "denied",
-                context: JSONText("{\"application\":" + JSONText.quoted(application.slug) + ",\"grant\":"
-                                  + JSONText.quoted(attempt.kind.rawValue) + ",\"failed\":"
-                                  + JSONText.array(of: failed).text + "}")))
+                context: JSONText(["application": .string(application.slug), "grant": .string(attempt.kind.rawValue),
+                                   "failed": .strings(failed)])))
         }
         return decision.passing
     }
