@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // store
         .target(name: "Store", dependencies: ["JSON"]),
-        .target(name: "Postgres", dependencies: ["CPostgres", "Store"]),
+        .target(name: "Postgres", dependencies: ["CPostgres", "JSON", "Store"]),
         .target(name: "Redis", dependencies: ["CRedis", .product(name: "Logging", package: "swift-log")]),
         // domain: what every protocol shares (applications and access, step-up, browser sessions,
         // attribute mapping, the password check); no HTTP, no SQL

@@ -1,3 +1,4 @@
+import JSON
 public import Store
 
 /// Provisioned users: a `users` row and the source's `scim_resources` row for it.
@@ -159,8 +160,8 @@ extension PostgresProvisioningStore {
 
     /// The attributes the fields set, merged with `||` after `jsonb_strip_nulls` (null: removed).
     static func nameAttributes(_ fields: ProvisionedUserFields) -> String {
-        "{\"given_name\":" + (fields.givenName.map(JSONText.quoted) ?? "null")
-            + ",\"family_name\":" + (fields.familyName.map(JSONText.quoted) ?? "null") + "}"
+        JSONValue.object(["given_name": fields.givenName.map(JSONValue.string) ?? .null,
+                          "family_name": fields.familyName.map(JSONValue.string) ?? .null]).serialized
     }
 
     static func user(_ id: String, _ source: ProvisioningSource, on connection: PGConnection) throws -> ProvisionedUser {

@@ -1,3 +1,4 @@
+import JSON
 public import Store
 
 /// `ProvisioningStore` on PostgreSQL. Provisioning sources are `sources` rows of kind `scim`
@@ -43,10 +44,10 @@ public struct PostgresProvisioningStore: ProvisioningStore {
     /// Appends the change's event: the actor is the user changed, if any.
     static func append(_ audit: ProvisioningAudit, source slug: String, user: String? = nil, group: String? = nil,
                        on connection: PGConnection) throws {
-        var context = "{\"source\":" + JSONText.quoted(slug)
-        if let user { context += ",\"user_id\":" + JSONText.quoted(user) }
-        if let group { context += ",\"group_id\":" + JSONText.quoted(group) }
-        context += "}"
+        var fields: JSONObject = ["source": .string(slug)]
+        if let user { fields["user_id"] = .string(user) }
+        if let group { fields["group_id"] = .string(group) }
+        let context = JSONValue.object(fields).serialized
         try connection.query("""
             INSERT INTO events (actor_user_id, action, outcome, context) VALUES ($1, $2, 'success', $3::jsonb || $4::jsonb)
             """, [user.map(PGValue.uuid), .text(audit.action), .jsonb(context), .jsonb(audit.details.text)])

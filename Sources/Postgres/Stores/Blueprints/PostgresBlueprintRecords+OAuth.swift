@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// `scope_mappings` (migration 4).
@@ -62,7 +63,7 @@ struct PostgresOAuthProviderRecords: OAuthProviderRecords {
     func newProviderID() throws(StoreError) -> String { try newRowID(runner) }
 
     func createProvider(_ provider: StoredOAuthProvider) throws(StoreError) {
-        let secrets = provider.sealedClientSecret.map { "{\"client_secret\":" + JSONText.quoted($0) + "}" } ?? "{}"
+        let secrets = provider.sealedClientSecret.map { JSONValue.object(["client_secret": .string($0)]).serialized } ?? "{}"
         try runner.write(conflict: "name") {
             try $0.query("INSERT INTO providers (id, name, kind, client_id, config, secrets) VALUES ($1, $2, $3, $4, $5, $6)",
                          [.uuid(provider.id), .text(provider.name), kind, .text(provider.clientID), .jsonb(provider.config.text),

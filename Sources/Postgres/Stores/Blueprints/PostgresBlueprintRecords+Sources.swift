@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// `sources` of kind `scim` (migration 2; what they provisioned is migration 5's): `purge_on_delete`
@@ -67,7 +68,7 @@ struct PostgresOAuthSourceRecords: OAuthSourceRecords {
     func newSourceID() throws(StoreError) -> String { try newRowID(runner) }
 
     func createOAuthSource(_ source: StoredOAuthSource) throws(StoreError) {
-        let secrets = source.sealedClientSecret.map { "{\"client_secret\":" + JSONText.quoted($0) + "}" } ?? "{}"
+        let secrets = source.sealedClientSecret.map { JSONValue.object(["client_secret": .string($0)]).serialized } ?? "{}"
         try runner.write(conflict: "slug") {
             try $0.query("INSERT INTO sources (id, slug, name, kind, config, secrets, enabled) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                          [.uuid(source.id), .text(source.slug), .text(source.name), kind, .jsonb(source.config.text),
