@@ -108,6 +108,7 @@ final class ConnectionDriverTests: XCTestCase {
         let c = try RawClient(port: port, timeout: 10)
         // 32 MiB of answers, far more than the socket buffers hold; the client reads none.
         c.send(String(repeating: "GET / HTTP/1.1\r\nHost: x\r\n\r\n", count: 8))
+        XCTAssertTrue(eventually(within: 10) { server.openConnections == 1 }, "connection never accepted")
         XCTAssertTrue(eventually(within: 15) { server.openConnections == 0 }, "stuck connection never closed")
         // What the client finds: part of the answers, then the end.
         let (text, closed) = c.readAll()
