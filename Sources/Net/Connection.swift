@@ -21,6 +21,9 @@ public final class Connection<Machine: ConnectionStateMachine>: @unchecked Senda
     public let queue: DispatchQueue
 
     private var machine: Machine
+    /// Where an event puts the actions it asks for; `run()` carries them out. One list for the
+    /// connection's life, so an event allocates nothing.
+    private var actions: [Machine.Action] = []
     private let responder: Responder
     /// Set once the server is shutting down: the machine hears `shutdownRequested` before a
     /// response computed after that, so the response can say it closes.
@@ -80,7 +83,8 @@ public final class Connection<Machine: ConnectionStateMachine>: @unchecked Senda
             ws.setCancelHandler { [self] in self.sourceCancelled() }
             readSource = rs
             writeSource = ws
-            perform(machine.opened())
+            machine.opened(into: &actions)
+            run()
             guard !isClosed else { return }
             updateReading()
         }
@@ -88,54 +92,57 @@ public final class Connection<Machine: ConnectionStateMachine>: @unchecked Senda
 
     // MARK: carrying out actions
 
-    /// Carries out `actions` in order, then the actions of the answers they call for
-    /// (`writeCompleted`, `responseReady`), until the machine waits for the next event.
-    private func perform(_ actions: [Machine.Action]) {
-        var batch = actions
-        while !batch.isEmpty {
-            var next: [Machine.Action] = []
-            for action in batch {
-                if isClosed { return }
-                switch action {
-                case .write(let bytes):
-                    write(bytes)
-                    if !isClosed { Self.append(machine.writeCompleted(pendingOutput: pendingOutput), to: &next) }
-                case .respond(let request):
-                    let response = responder(request, info)
-                    if stopping.isSet { Self.append(machine.shutdownRequested(), to: &next) }
-                    Self.append(machine.responseReady(response), to: &next)
-                case .armDeadline(let deadline, let seconds):
-                    let at = MonotonicClock.now() &+ UInt64(seconds * 1e9)
-                    if deadline.isInput {
-                        readDeadlineKind = deadline
-                        readDeadline.store(at, ordering: .relaxed)
-                    } else {
-                        writeDeadline.store(at, ordering: .relaxed)
-                    }
-                case .disarmDeadline(let deadline):
-                    if deadline.isInput {
-                        readDeadline.store(0, ordering: .relaxed)
-                    } else {
-                        writeDeadline.store(0, ordering: .relaxed)
-                    }
-                case .pauseReading:
-                    machineWantsInput = false
-                    updateReading()
-                case .resumeReading:
-                    machineWantsInput = true
-                    updateReading()
-                case .close(.immediately):
-                    close()
-                case .close(.lingering):
-                    closeAfterFlush()
+    /// Carries out the actions in `actions`, in order, and those the answers to `.write` and
+    /// `.respond` add, until the machine waits for the next event.
+    private func run() {
+        // Worked on as a local (no exclusivity check per access), and handed back empty so
+        // its storage is reused. Nothing reached from here raises an event of its own, so
+        // `actions` stays empty meanwhile.
+        var list: [Machine.Action] = []
+        swap(&list, &actions)
+        var next = 0
+        while next < list.count && !isClosed {
+            // Moved out, not copied: a payload-free stand-in takes its place in the list.
+            var action = Machine.Action.pauseReading
+            swap(&action, &list[next])
+            next += 1
+            switch consume action {
+            case .write(let bytes):
+                write(bytes)
+                if !isClosed { machine.writeCompleted(pendingOutput: pendingOutput, into: &list) }
+            case .respond(let request):
+                let response = responder(request, info)
+                if stopping.isSet { machine.shutdownRequested(into: &list) }
+                machine.responseReady(response, into: &list)
+            case .armDeadline(let deadline, let seconds):
+                let at = MonotonicClock.now() &+ UInt64(seconds * 1e9)
+                if deadline.isInput {
+                    readDeadlineKind = deadline
+                    readDeadline.store(at, ordering: .relaxed)
+                } else {
+                    writeDeadline.store(at, ordering: .relaxed)
                 }
+            case .disarmDeadline(let deadline):
+                if deadline.isInput {
+                    readDeadline.store(0, ordering: .relaxed)
+                } else {
+                    writeDeadline.store(0, ordering: .relaxed)
+                }
+            case .pauseReading:
+                machineWantsInput = false
+                updateReading()
+            case .resumeReading:
+                machineWantsInput = true
+                updateReading()
+            case .close(.immediately):
+                close()
+            case .close(.lingering):
+                closeAfterFlush()
             }
-            batch = next
         }
-    }
-
-    private static func append(_ actions: [Machine.Action], to batch: inout [Machine.Action]) {
-        if batch.isEmpty { batch = actions } else { batch += actions }
+        list.removeAll(keepingCapacity: true)
+        assert(actions.isEmpty, "an event was raised while actions were carried out")
+        swap(&list, &actions)
     }
 
     // MARK: deadlines
@@ -147,20 +154,27 @@ public final class Connection<Machine: ConnectionStateMachine>: @unchecked Senda
         let w = writeDeadline.load(ordering: .relaxed)
         if w != 0 && w <= now {
             writeDeadline.store(0, ordering: .relaxed)
-            perform(machine.deadlineFired(.write))
+            machine.deadlineFired(.write, into: &actions)
+            run()
             return
         }
         let r = readDeadline.load(ordering: .relaxed)
         if r != 0 && r <= now {
             readDeadline.store(0, ordering: .relaxed)
-            if lingering { close() } else { perform(machine.deadlineFired(readDeadlineKind)) }
+            if lingering {
+                close()
+            } else {
+                machine.deadlineFired(readDeadlineKind, into: &actions)
+                run()
+            }
         }
     }
 
     /// The server is shutting down.
     func shutdownRequested() {
         guard !isClosed else { return }
-        perform(machine.shutdownRequested())
+        machine.shutdownRequested(into: &actions)
+        run()
     }
 
     // MARK: reading
@@ -212,8 +226,14 @@ public final class Connection<Machine: ConnectionStateMachine>: @unchecked Senda
             if peerClosed { close() }
             return
         }
-        if received > 0 { perform(machine.bytesReceived()) }
-        if peerClosed && !isClosed { perform(machine.peerClosed()) }
+        if received > 0 {
+            machine.bytesReceived(into: &actions)
+            run()
+        }
+        if peerClosed && !isClosed {
+            machine.peerClosed(into: &actions)
+            run()
+        }
         // A machine that lets this much input pile up unconsumed is cut off.
         if machine.input.unreadCount >= ConnectionLimits.maxInbound && !isClosed { close() }
     }
@@ -274,7 +294,8 @@ public final class Connection<Machine: ConnectionStateMachine>: @unchecked Senda
         flush()
         if isClosed { return }
         if pendingOutput == 0 || pendingOutput < before {
-            perform(machine.outputProgressed(pendingOutput: pendingOutput))
+            machine.outputProgressed(pendingOutput: pendingOutput, into: &actions)
+            run()
         }
         if !isClosed && closeWhenFlushed && pendingOutput == 0 { beginLingeringClose() }
     }

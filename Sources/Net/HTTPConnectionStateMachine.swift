@@ -109,35 +109,30 @@ struct HTTPConnectionStateMachine: ConnectionStateMachine {
 
     // MARK: events
 
-    mutating func opened() -> [Action] {
+    mutating func opened(into actions: inout [Action]) {
         // Nothing sent yet: the first request head must arrive within the header timeout.
         wait = .head
-        return [.armDeadline(.header, after: configuration.headerTimeout)]
+        actions.append(.armDeadline(.header, after: configuration.headerTimeout))
     }
 
-    mutating func bytesReceived() -> [Action] {
-        guard case .reading = state else { return [] }
-        var actions: [Action] = []
+    mutating func bytesReceived(into actions: inout [Action]) {
+        guard case .reading = state else { return }
         readNext(&actions)
-        return actions
     }
 
-    mutating func responseReady(_ response: HTTPResponse) -> [Action] {
-        guard case .responding(let exchange) = state else { return [] }
+    mutating func responseReady(_ response: HTTPResponse, into actions: inout [Action]) {
+        guard case .responding(let exchange) = state else { return }
         let keepAlive = exchange.keepAlive && !draining && !response.headers.listContains("Connection", token: "close")
         var out: [UInt8] = []
         out.reserveCapacity(256 + response.body.count)
         HTTPResponseEncoder.encode(response, requestMethod: exchange.method, requestVersion: exchange.version,
                                    keepAlive: keepAlive, date: date.current(), into: &out)
-        var actions: [Action] = []
         write(out, then: keepAlive ? .keepAlive : .final, &actions)
-        return actions
     }
 
-    mutating func writeCompleted(pendingOutput: Int) -> [Action] {
-        var actions: [Action] = []
+    mutating func writeCompleted(pendingOutput: Int, into actions: inout [Action]) {
         output.update(pendingOutput: pendingOutput, into: &actions)
-        guard case .writing(let next) = state else { return actions }
+        guard case .writing(let next) = state else { return }
         switch next {
         case .interim:
             state = .reading
@@ -161,13 +156,11 @@ struct HTTPConnectionStateMachine: ConnectionStateMachine {
             state = .closing
             actions.append(.close(.lingering))
         }
-        return actions
     }
 
-    mutating func outputProgressed(pendingOutput: Int) -> [Action] {
-        var actions: [Action] = []
+    mutating func outputProgressed(pendingOutput: Int, into actions: inout [Action]) {
         output.update(pendingOutput: pendingOutput, into: &actions)
-        guard pendingOutput == 0, case .reading = state else { return actions }
+        guard pendingOutput == 0, case .reading = state else { return }
         if input.hasUnread {
             // Requests held back while the answers were stuck.
             readNext(&actions)
@@ -175,61 +168,58 @@ struct HTTPConnectionStateMachine: ConnectionStateMachine {
             // The idle clock starts once the last answer has left, not while it is still sending.
             actions.append(.armDeadline(.idle, after: configuration.idleTimeout))
         }
-        return actions
     }
 
-    mutating func deadlineFired(_ deadline: ConnectionDeadline) -> [Action] {
+    mutating func deadlineFired(_ deadline: ConnectionDeadline, into actions: inout [Action]) {
         switch state {
         case .closed:
-            return []
+            return
         case .responding, .writing:
             // The request's own deadline, overtaken by its answer; only stuck output ends it.
-            return deadline == .write ? closeNow() : []
+            if deadline == .write { closeNow(&actions) }
         case .closing:
             // Still sending the last answer (once it is sent the driver's lingering close
             // owns the clock).
-            return closeNow()
+            closeNow(&actions)
         case .reading:
             if deadline == .write || output.pending > 0 {
                 // Stuck output; or earlier answers are still being sent and a 408 now would
                 // land in the middle of them.
-                return closeNow()
+                closeNow(&actions)
+                return
             }
             switch wait {
             case .idle:
-                return closeNow()
+                closeNow(&actions)
             case .head, .body:
-                var actions: [Action] = []
                 fail(HTTPParseError(.requestTimeout, "request not received in time"), &actions)
-                return actions
             }
         }
     }
 
-    mutating func peerClosed() -> [Action] {
+    mutating func peerClosed(into actions: inout [Action]) {
         switch state {
         case .reading:
-            return closeAfterPeer()
+            closeAfterPeer(&actions)
         case .responding, .writing:
             peerHasClosed = true
-            return []
         case .closing, .closed:
-            return []
+            return
         }
     }
 
-    mutating func shutdownRequested() -> [Action] {
+    mutating func shutdownRequested(into actions: inout [Action]) {
         draining = true
         switch state {
         case .reading:
             // A request under way (or held back) is finished and answered with `Connection: close`.
-            guard parser.phase == .idle && !input.hasUnread else { return [] }
-            return closeWhenSent()
+            guard parser.phase == .idle && !input.hasUnread else { return }
+            closeWhenSent(&actions)
         case .closing:
             // Its last answer is out: cut the lingering close short.
-            return output.pending == 0 ? closeNow() : []
+            if output.pending == 0 { closeNow(&actions) }
         case .responding, .writing, .closed:
-            return []
+            return
         }
     }
 
@@ -259,7 +249,7 @@ struct HTTPConnectionStateMachine: ConnectionStateMachine {
     /// Back in `.reading` after a write: on to the next request, unless the peer has gone.
     private mutating func readOn(_ actions: inout [Action]) {
         if peerHasClosed {
-            actions += closeAfterPeer()
+            closeAfterPeer(&actions)
         } else {
             readNext(&actions)
         }
@@ -298,18 +288,21 @@ struct HTTPConnectionStateMachine: ConnectionStateMachine {
     }
 
     /// A client that half-closes after sending still gets its answers; then we close.
-    private mutating func closeAfterPeer() -> [Action] {
-        closeWhenSent()
+    private mutating func closeAfterPeer(_ actions: inout [Action]) {
+        closeWhenSent(&actions)
     }
 
-    private mutating func closeWhenSent() -> [Action] {
-        if output.pending == 0 { return closeNow() }
-        state = .closing
-        return [.close(.lingering)]
+    private mutating func closeWhenSent(_ actions: inout [Action]) {
+        if output.pending == 0 {
+            closeNow(&actions)
+        } else {
+            state = .closing
+            actions.append(.close(.lingering))
+        }
     }
 
-    private mutating func closeNow() -> [Action] {
+    private mutating func closeNow(_ actions: inout [Action]) {
         state = .closed
-        return [.close(.immediately)]
+        actions.append(.close(.immediately))
     }
 }

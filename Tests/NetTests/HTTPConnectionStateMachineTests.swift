@@ -398,34 +398,44 @@ extension HTTPConnectionStateMachineTests {
                                                  date: LocalDate(fixed: HTTPConnectionStateMachineTests.date))
         }
 
-        mutating func open() -> [String] { render(machine.opened()) }
+        mutating func open() -> [String] { step { $0.opened(into: &$1) } }
 
         mutating func receive(_ text: String) -> [String] {
             machine.input.append(contentsOf: Array(text.utf8))
-            return render(machine.bytesReceived())
+            return step { $0.bytesReceived(into: &$1) }
         }
 
         mutating func respond(_ body: String) -> [String] {
             respond(HTTPResponse(status: .ok, contentType: "text/plain", body: body))
         }
 
-        mutating func respond(_ response: HTTPResponse) -> [String] { render(machine.responseReady(response)) }
+        mutating func respond(_ response: HTTPResponse) -> [String] { step { $0.responseReady(response, into: &$1) } }
 
         /// The driver's answer to a `write`: the socket took `socketTook` bytes of the queue.
         mutating func written(socketTook: Int = .max) -> [String] {
             queued -= min(socketTook, queued)
-            return render(machine.writeCompleted(pendingOutput: queued))
+            let pending = queued
+            return step { $0.writeCompleted(pendingOutput: pending, into: &$1) }
         }
 
         /// A writable socket took `socketTook` more bytes.
         mutating func progressed(socketTook: Int = .max) -> [String] {
             queued -= min(socketTook, queued)
-            return render(machine.outputProgressed(pendingOutput: queued))
+            let pending = queued
+            return step { $0.outputProgressed(pendingOutput: pending, into: &$1) }
         }
 
-        mutating func fire(_ deadline: ConnectionDeadline) -> [String] { render(machine.deadlineFired(deadline)) }
-        mutating func peerClosed() -> [String] { render(machine.peerClosed()) }
-        mutating func shutdown() -> [String] { render(machine.shutdownRequested()) }
+        mutating func fire(_ deadline: ConnectionDeadline) -> [String] { step { $0.deadlineFired(deadline, into: &$1) } }
+        mutating func peerClosed() -> [String] { step { $0.peerClosed(into: &$1) } }
+        mutating func shutdown() -> [String] { step { $0.shutdownRequested(into: &$1) } }
+
+        /// One event: the actions it asks for, written out.
+        private mutating func step(_ event: (inout HTTPConnectionStateMachine, inout [HTTPConnectionStateMachine.Action]) -> Void)
+            -> [String] {
+            var actions: [HTTPConnectionStateMachine.Action] = []
+            event(&machine, &actions)
+            return render(actions)
+        }
 
         private mutating func render(_ actions: [HTTPConnectionStateMachine.Action],
                                      file: StaticString = #filePath, line: UInt = #line) -> [String] {
