@@ -25,8 +25,18 @@ final class DateCache: Sendable {
 struct LocalDate {
     private var second = -1
     private var text = ""
+    private let fixed: Bool
+
+    init() { fixed = false }
+
+    /// Always `text`, whatever the time: for tests, whose expected bytes can't follow the clock.
+    init(fixed text: String) {
+        self.text = text
+        fixed = true
+    }
 
     mutating func current() -> String {
+        if fixed { return text }
         let now = time(nil)
         if now != second {
             second = now

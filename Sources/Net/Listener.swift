@@ -7,26 +7,23 @@ import HTTP
 import Logging
 import Synchronization
 
-/// Accepts connections on one or more addresses and hands each to a protocol handler.
-/// Protocol-agnostic: HTTP uses it now, the LDAP port will too.
-public final class Listener: @unchecked Sendable {
+/// Accepts connections on one or more addresses; each gets its own `Machine`, driven by a
+/// `Connection`. Protocol-agnostic: HTTP uses it now, the LDAP port will too.
+public final class Listener<Machine: ConnectionStateMachine>: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var addresses: [ListenAddress]
         /// Most connections open at once; past it we stop accepting and the kernel backlog waits.
         public var maxConnections: Int
-        /// Output stuck longer than this closes the connection.
-        public var writeTimeout: Double
         /// When set, every connection speaks TLS.
         public var tls: TLSContext?
         /// Number of serial queues connections are spread over.
         public var loopCount: Int
 
-        public init(addresses: [ListenAddress], maxConnections: Int = 10_000, writeTimeout: Double = 30,
-                    tls: TLSContext? = nil, loopCount: Int = 16) {
+        public init(addresses: [ListenAddress], maxConnections: Int = 10_000, tls: TLSContext? = nil,
+                    loopCount: Int = 16) {
             self.loopCount = loopCount
             self.addresses = addresses
             self.maxConnections = maxConnections
-            self.writeTimeout = writeTimeout
             self.tls = tls
         }
     }
@@ -39,8 +36,11 @@ public final class Listener: @unchecked Sendable {
     }
 
     public let configuration: Configuration
-    private let makeHandler: @Sendable (Connection) -> ConnectionHandler
+    private let makeMachine: @Sendable () -> Machine
+    private let responder: Connection<Machine>.Responder
     private let logger: Logger
+    /// Set when shutdown begins, before any connection hears of it.
+    private let stopping = StopFlag()
     private let acceptQueue = DispatchQueue(label: "gatehouse.accept")
     /// Serial queues that connections are spread over. Events for connections on one loop are
     /// drained in a batch by one thread, which avoids a thread wake-up per socket event.
@@ -48,15 +48,19 @@ public final class Listener: @unchecked Sendable {
     private var sockets: [Socket] = []          // acceptQueue
     private var acceptPaused = false            // acceptQueue
     private var stopped = false                 // acceptQueue
-    private let registry = Mutex<[UInt64: Connection]>([:])
+    private let registry = Mutex<[UInt64: Connection<Machine>]>([:])
     private let nextID = Atomic<UInt64>(1)
     private var sweeper: DispatchSourceTimer?
 
-    public init(configuration: Configuration, logger: Logger,
-                makeHandler: @escaping @Sendable (Connection) -> ConnectionHandler) {
+    /// - Parameters:
+    ///   - makeMachine: a fresh state machine for each accepted connection.
+    ///   - responder: answers each `.respond` a machine hands out, on the connection's queue.
+    public init(configuration: Configuration, logger: Logger, makeMachine: @escaping @Sendable () -> Machine,
+                responder: @escaping Connection<Machine>.Responder) {
         self.configuration = configuration
         self.logger = logger
-        self.makeHandler = makeHandler
+        self.makeMachine = makeMachine
+        self.responder = responder
         loops = (0..<max(1, configuration.loopCount)).map { DispatchQueue(label: "gatehouse.loop.\($0)") }
     }
 
@@ -140,10 +144,10 @@ public final class Listener: @unchecked Sendable {
                 transport = PlainTransport(fd: fd)
             }
             let id = nextID.add(1, ordering: .relaxed).oldValue
-            let connection = Connection(id: id, fd: fd, transport: transport, info: info,
-                                        writeTimeout: configuration.writeTimeout, targetQueue: loops[Int(id % UInt64(loops.count))])
+            let connection = Connection(id: id, fd: fd, transport: transport, info: info, machine: makeMachine(),
+                                        responder: responder, stopping: stopping,
+                                        targetQueue: loops[Int(id % UInt64(loops.count))])
             connection.listener = self
-            connection.handler = makeHandler(connection)
             registry.withLock { $0[id] = connection }
             connection.start()
         }
@@ -162,7 +166,7 @@ public final class Listener: @unchecked Sendable {
     }
 
     /// Called by a connection as it closes.
-    func connectionClosed(_ connection: Connection) {
+    func connectionClosed(_ connection: Connection<Machine>) {
         let remaining = registry.withLock { r -> Int in
             r[connection.id] = nil
             return r.count
@@ -175,7 +179,7 @@ public final class Listener: @unchecked Sendable {
     }
 
     private func sweep() {
-        let now = Connection.now()
+        let now = MonotonicClock.now()
         let due = registry.withLock { r in
             r.values.filter {
                 let rd = $0.readDeadline.load(ordering: .relaxed)
@@ -207,15 +211,14 @@ public final class Listener: @unchecked Sendable {
     /// Returns true when every connection finished on its own.
     @discardableResult
     public func shutdown(timeout: Double) -> Bool {
+        // First, so an answer already being computed learns of it (and says it closes).
+        stopping.set()
         stopAccepting()
         for connection in registry.withLock({ Array($0.values) }) {
-            connection.queue.async {
-                guard !connection.isClosed else { return }
-                connection.handler?.connectionShouldDrain(connection)
-            }
+            connection.queue.async { connection.shutdownRequested() }
         }
-        let deadline = Connection.now() &+ UInt64(timeout * 1e9)
-        while openConnections > 0 && Connection.now() < deadline {
+        let deadline = MonotonicClock.now() &+ UInt64(timeout * 1e9)
+        while openConnections > 0 && MonotonicClock.now() < deadline {
             usleep(10_000)
         }
         let clean = openConnections == 0
@@ -225,11 +228,18 @@ public final class Listener: @unchecked Sendable {
             for connection in registry.withLock({ Array($0.values) }) {
                 connection.queue.async { connection.close() }
             }
-            let grace = Connection.now() &+ 500_000_000
-            while openConnections > 0 && Connection.now() < grace { usleep(10_000) }
+            let grace = MonotonicClock.now() &+ 500_000_000
+            while openConnections > 0 && MonotonicClock.now() < grace { usleep(10_000) }
         }
         sweeper?.cancel()
         sweeper = nil
         return clean
     }
+}
+
+/// A one-way flag shared by every connection of a listener.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): Gatehouse's HTTP stack against nginx serving the same bytes on the
-# same machine, in the same run. Prints requests/s for each, the ratio, idle RSS and start-up
-# time. Everything listens on 127.0.0.1 only; every load run is bounded by -d.
+# same machine, in the same run. Prints requests/s for each, the ratio, Gatehouse's CPU time
+# per request, idle RSS and start-up time. Everything listens on 127.0.0.1 only; every load
+# run is bounded by -d.
 #
 #   bash Tests/Benchmarks/http-vs-nginx.sh            # 10 s per run, 64 connections
 #   DURATION=30s CONNECTIONS=128 bash Tests/Benchmarks/http-vs-nginx.sh
+#   GATEHOUSE_BIN=/tmp/gatehouse-before bash Tests/Benchmarks/http-vs-nginx.sh
+#                                  # a binary built earlier: before/after in one sitting
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source Deploy/packages.sh
@@ -15,8 +18,12 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-1}"
 
-swift build -c release --product gatehouse >/dev/null
-binary="$(swift build -c release --show-bin-path)/gatehouse"
+if [ -n "${GATEHOUSE_BIN:-}" ]; then
+    binary="$GATEHOUSE_BIN"
+else
+    swift build -c release --product gatehouse >/dev/null
+    binary="$(swift build -c release --show-bin-path)/gatehouse"
+fi
 
 work="$(mktemp -d)"
 chmod 755 "$work"   # PostgreSQL runs as the postgres user and must reach its data folder
@@ -75,14 +82,23 @@ NGINX
 nginx -c "$work/nginx.conf" -p "$work"
 sleep 0.3
 
-rate() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1" 2>&1 | awk '/Requests\/sec/ {print $2}'; }
+load() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$1" 2>&1; }
+rate() { awk '/Requests\/sec/ {print $2}' <<<"$1"; }
+# CPU time (user + system, clock ticks) the gatehouse process has used so far. Per request it
+# is steadier than requests/s on a machine shared with other work, which steals wall time.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$gh_pid/stat"; }
 
-echo "machine: $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION (keep-alive); nginx: 1 worker"
-printf '%-28s %14s %14s %8s\n' "path" "gatehouse r/s" "nginx r/s" "ratio"
+echo "machine: $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION (keep-alive); nginx: 1 worker; load $(cut -d' ' -f1 /proc/loadavg)"
+printf '%-28s %14s %14s %8s %16s\n' "path" "gatehouse r/s" "nginx r/s" "ratio" "gatehouse µs CPU"
 for path in "/-/health/live/" "/static/gatehouse.css"; do
-    g=$(rate "http://127.0.0.1:$gh_port$path")
-    n=$(rate "http://127.0.0.1:$nginx_port$path")
-    printf '%-28s %14s %14s %8s\n' "$path" "$g" "$n" "$(python3 -c "print(f'{$g/$n:.2f}')")"
+    before=$(cpu_ticks)
+    out=$(load "http://127.0.0.1:$gh_port$path")
+    after=$(cpu_ticks)
+    g=$(rate "$out")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    n=$(rate "$(load "http://127.0.0.1:$nginx_port$path")")
+    printf '%-28s %14s %14s %8s %16s\n' "$path" "$g" "$n" "$(python3 -c "print(f'{$g/$n:.2f}')")" \
+        "$(python3 -c "print(f'{($after - $before) * 1e6 / $(getconf CLK_TCK) / $requests:.1f}')")"
 done
 loaded_rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$gh_pid/status")
 echo "gatehouse serve ready in ${ready_ms} ms (exec to first /-/health/live/ answer, migrations already applied)"

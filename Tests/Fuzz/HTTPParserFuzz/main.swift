@@ -4,7 +4,7 @@
 //
 // Every input is fed to each parser in several ways (all at once, split in two at a
 // position derived from the first byte, and in small pieces with the consumed prefix
-// dropped between pieces, as Net's Connection.compactInbound does). The outcomes must be
+// dropped between pieces, as Net's InboundBuffer.compact does). The outcomes must be
 // identical; any Swift trap (overflow, out of bounds, force unwrap) is a crash, and a
 // mismatch is turned into a crash with a description on stderr.
 
