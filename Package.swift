@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
+        // SAML 2.0 identity provider: metadata, SSO (Redirect, POST, IdP-initiated), SLO
+        .target(name: "SAML", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions", "XMLSec"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
         .target(name: "Portal", dependencies: ["HTTP", "Crypto", "Store", "Web", "Flows", "Federation", "Identity", "CQREncode"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
@@ -75,7 +77,7 @@ let package = Package(
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
-            "Identity", "Portal", "XMLSec", "CRedis", "CGatehouseShims", "CLDAP", "CArgon2", "COpenSSL",
+            "Identity", "Portal", "SAML", "XMLSec", "CRedis", "CGatehouseShims", "CLDAP", "CArgon2", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
@@ -98,6 +100,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
+        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSec", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
