@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Store", "Crypto", "Policies", "Expressions"]),
         .target(name: "Flows", dependencies: ["Store", "Crypto", "Policies", "Expressions", "Identity"]),
         // upstream identity sources (Entra ID, Google, Okta, OIDC): no sockets, no HTTP types
-        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity"]),
+        .target(name: "Federation", dependencies: ["HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
         // SAML 2.0 identity provider: metadata, SSO (Redirect, POST, IdP-initiated), SLO
@@ -77,7 +77,7 @@ let package = Package(
         // root
         .target(name: "App", dependencies: [
             "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
-            "Identity", "Portal", "SAML", "XMLSec", "CRedis", "CGatehouseShims", "CLDAP", "CArgon2", "COpenSSL",
+            "Identity", "Portal", "SAML", "XMLSec",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
@@ -86,28 +86,31 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // what every test target shares: test environment, failures instead of skips, polling
+        .target(name: "GatehouseTesting", path: "Tests/GatehouseTesting"),
+
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LDAPWireTests", dependencies: ["LDAPWire"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["GatehouseTesting", "Crypto"]),
         .testTarget(name: "XMLSecTests", dependencies: ["XMLSec", "Crypto"]),
-        .testTarget(name: "NetTests", dependencies: ["Net", "HTTP"]),
+        .testTarget(name: "NetTests", dependencies: ["GatehouseTesting", "Net", "HTTP"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "HTTP", "Crypto"]),
-        .testTarget(name: "RedisTests", dependencies: ["Redis", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "AppTests", dependencies: [
+        .testTarget(name: "RedisTests", dependencies: ["GatehouseTesting", "Redis", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", 
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
             "Identity", "Portal",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
-        .testTarget(name: "SAMLTests", dependencies: ["SAML", "XMLSec", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
-        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
+        .testTarget(name: "SAMLTests", dependencies: ["GatehouseTesting", "SAML", "XMLSec", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
+        .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Identity", "Store", "Crypto", "Policies"]),
+        .testTarget(name: "FlowsTests", dependencies: ["GatehouseTesting", "Flows", "Identity", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Identity", "Store", "Crypto"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["GatehouseTesting", "App", "HTTP", "Net", "Postgres", "Store", "Crypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -89,4 +89,13 @@ if [[ $summary =~ $pattern ]]; then
     failed=${BASH_REMATCH[4]}
     echo "xctest: $((total - skipped - failed)) passed, $failed failed, $skipped skipped"
 fi
+# A test that cannot reach what it checks fails; a skip is only for a platform that cannot run
+# it, and says so with "[platform]" (GatehouseTesting.platformSkipMarker). Any other skip fails
+# the run, whatever swift test said.
+unexplained="$(grep -E ': Test skipped - ' "$work/swift-test.log" | grep -v 'Test skipped - \[platform\]' || true)"
+if [ -n "$unexplained" ]; then
+    echo "test.sh: tests were skipped without a platform reason (a skip must not hide a missing service):" >&2
+    echo "$unexplained" >&2
+    [ "$status" -ne 0 ] || status=1
+fi
 exit "$status"

@@ -2,7 +2,7 @@ internal import CQREncode
 
 /// A QR code drawn by us: libqrencode makes the module matrix, we write it as SVG (one path,
 /// a four-module quiet zone), so the enrolment page needs no image service and no JavaScript.
-enum QRCodeSVG {
+public enum QRCodeSVG {
     struct TooLong: Error {}
 
     /// The modules of `text` (byte mode, error correction M), row by row; true is dark.
@@ -31,4 +31,9 @@ enum QRCodeSVG {
             + "viewBox=\"0 0 \(total) \(total)\" shape-rendering=\"crispEdges\"><rect width=\"\(total)\" height=\"\(total)\" fill=\"#fff\"/>"
             + "<path fill=\"#000\" d=\"\(path)\"/></svg>"
     }
+}
+
+extension QRCodeSVG {
+    /// The libqrencode this binary runs with, for `gatehouse version`.
+    public static var libraryVersion: String { "libqrencode " + String(cString: QRcode_APIVersionString()) }
 }

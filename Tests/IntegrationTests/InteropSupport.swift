@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Foundation
 import XCTest
 
@@ -9,9 +10,7 @@ struct InteropScript {
     let directory: String
 
     static func locate() throws -> InteropScript {
-        guard let python = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_PYTHON"], !python.isEmpty else {
-            throw XCTSkip("GATEHOUSE_TEST_PYTHON is not set (Deploy/test.sh makes the interop virtualenv)")
-        }
+        let python = try TestEnvironment.python()
         // Tests/IntegrationTests/InteropSupport.swift → Tests/Interop
         let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         return InteropScript(python: python, directory: here.appendingPathComponent("Interop").path)

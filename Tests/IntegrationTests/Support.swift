@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import GatehouseTesting
 import Glibc
 #endif
 import Foundation
@@ -13,21 +14,13 @@ struct IntegrationEnvironment {
 
     /// The binary alone (tests that never reach a database).
     static func binary() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_BINARY"], !path.isEmpty else {
-            throw XCTSkip("GATEHOUSE_TEST_BINARY is not set (Deploy/test.sh sets it)")
-        }
-        return path
+        try TestEnvironment.binary()
     }
 
     /// The binary plus a live PostgreSQL and Redis.
     static func live() throws -> IntegrationEnvironment {
-        let env = ProcessInfo.processInfo.environment
-        let binary = try binary()
-        guard let db = env["GATEHOUSE_TEST_DATABASE_URL"], !db.isEmpty,
-              let redis = env["GATEHOUSE_TEST_REDIS_URL"], !redis.isEmpty else {
-            throw XCTSkip("GATEHOUSE_TEST_DATABASE_URL / GATEHOUSE_TEST_REDIS_URL are not set (Deploy/test.sh sets them)")
-        }
-        return IntegrationEnvironment(binary: binary, databaseURL: db, redisURL: redis)
+        IntegrationEnvironment(binary: try binary(), databaseURL: try TestEnvironment.databaseURL(),
+                               redisURL: try TestEnvironment.redisURL())
     }
 }
 
@@ -322,7 +315,7 @@ struct TestPKI {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         guard let openssl = (path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"])
             .map({ $0 + "/openssl" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("openssl command not found")
+            throw TestPrecondition("openssl is not installed (Debian package openssl; Deploy/test.sh installs it)")
         }
         let dir = NSTemporaryDirectory() + "gatehouse-integ-tls-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

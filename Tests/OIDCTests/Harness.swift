@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Crypto
 import Foundation
 import HTTP
@@ -98,7 +99,7 @@ final class Harness: @unchecked Sendable {
     func code() throws -> String {
         let response = authorize()
         guard response.status == .found, let code = Self.locationParameters(response)["code"] else {
-            throw XCTSkip("no code: \(response.status) \(response.headers["Location"] ?? "")")
+            throw TestPrecondition("authorize gave no code: \(response.status) \(response.headers["Location"] ?? "")")
         }
         return code
     }

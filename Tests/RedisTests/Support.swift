@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Foundation
 import Logging
 import XCTest
@@ -5,11 +6,9 @@ import XCTest
 
 /// The shared test Redis (`GATEHOUSE_TEST_REDIS_URL`, set by Deploy/test.sh); skips when unset.
 func liveConfiguration() throws -> RedisConfiguration {
-    guard let text = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_REDIS_URL"], !text.isEmpty else {
-        throw XCTSkip("GATEHOUSE_TEST_REDIS_URL is not set (Deploy/test.sh sets it)")
-    }
+    let text = try TestEnvironment.redisURL()
     guard let url = URLComponents(string: text), url.scheme == "redis", let host = url.host else {
-        throw XCTSkip("GATEHOUSE_TEST_REDIS_URL is not a redis:// URL")
+        throw TestPrecondition("GATEHOUSE_TEST_REDIS_URL is not a redis:// URL")
     }
     let database = Int(url.path.dropFirst()) ?? 0
     let user = url.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
@@ -36,7 +35,7 @@ func freeLoopbackPort() throws -> Int {
             bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
         }
     }
-    guard bound else { throw XCTSkip("cannot bind a loopback port") }
+    guard bound else { throw TestPrecondition("cannot bind a loopback port") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
@@ -114,7 +113,7 @@ final class PrivateRedis {
     func start() throws {
         guard let executable = ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("redis-server is not installed")
+            throw TestPrecondition("redis-server is not installed (Debian package redis-server; Deploy/test.sh installs it)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -1,16 +1,14 @@
-internal import COpenSSL
-internal import CPostgres
-internal import CRedis
-internal import CLDAP
-internal import CArgon2
-internal import CQREncode
-internal import CGatehouseShims
+import Crypto
+import Federation
+import Portal
+import Postgres
+import Redis
 import XMLSec
+
+/// Every C library the binary links, as each room that wraps one reports it.
 public enum LinkedLibraries {
     public static func versions() -> [String] {
-        [String(cString: OpenSSL_version(OPENSSL_VERSION)), "libpq \(PQlibVersion())",
-         "hiredis \(gh_hiredis_version_major()).\(gh_hiredis_version_minor())",
-         "argon2 \(ARGON2_VERSION_NUMBER.rawValue)", "ldap \(LDAP_VENDOR_VERSION)",
-         "libqrencode " + String(cString: QRcode_APIVersionString())] + XMLSecLibrary.versions()
+        CryptoLibraries.versions() + [PGLibrary.version, RedisLibrary.version, FederationLibraries.ldapVersion,
+                                      QRCodeSVG.libraryVersion] + XMLSecLibrary.versions()
     }
 }
