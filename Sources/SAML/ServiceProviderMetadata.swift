@@ -12,7 +12,7 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
     public let sloBinding: String?
     /// PEM of the signing certificates (KeyDescriptor use="signing" or no use).
     public let signingCertificatesPEM: String?
-    /// PEM of the first encryption certificate (KeyDescriptor use="encryption" or no use).
+    /// PEM of the first RSA encryption certificate (KeyDescriptor use="encryption").
     public let encryptionCertificatePEM: String?
     public let authnRequestsSigned: Bool
     public let wantAssertionsSigned: Bool
@@ -72,7 +72,9 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
                     do { certificate = try X509Certificate(base64DER: text) } catch { throw .unreadable("certificate: \(error)") }
                     // Metadata §2.4.1.1: without `use`, the key serves both purposes.
                     if use == nil || use == "signing" { signing.append(certificate) }
-                    if (use == nil || use == "encryption"), encryption == nil, case .rsa = certificate.keyType { encryption = certificate }
+                    // Encryption only where the SP says so explicitly: an assertion it cannot
+                    // decrypt would lock its users out.
+                    if use == "encryption", encryption == nil, case .rsa = certificate.keyType { encryption = certificate }
                 }
             }
         }

@@ -213,15 +213,14 @@ extension PostgresBlueprintObjects {
         }
     }
 
-    /// The provider's id; a provider serves one application only.
+    /// The provider's id (of any kind: names are unique across kinds); a provider serves one application only.
     private func providerID(named name: String, forApplication slug: String) throws -> String {
-        guard let id = try connection.query("SELECT id::text FROM providers WHERE name = $1 AND kind = $2",
-                                            [.text(name), .text(OAuthProviderConfig.kind)]).scalar else {
-            throw StoreError.notFound("oauth2-provider \(name)")
+        guard let id = try connection.query("SELECT id::text FROM providers WHERE name = $1", [.text(name)]).scalar else {
+            throw StoreError.notFound("provider \(name)")
         }
         let other = try connection.query("SELECT slug FROM applications WHERE provider_id = $1 AND slug <> $2", [.uuid(id), .text(slug)])
         if let owner = other.scalar {
-            throw StoreError.invalid("oauth2-provider \(name) already serves application \(owner)")
+            throw StoreError.invalid("provider \(name) already serves application \(owner)")
         }
         return id
     }

@@ -5,7 +5,7 @@ import Store
 
 /// What exists and where plans are written, over one PostgreSQL connection inside a
 /// transaction its caller holds (`BlueprintApplier`). Stores `group`, `user` and (see
-/// `PostgresBlueprintObjects+OAuth.swift`) `scope-mapping`, `oauth2-provider`, `application`, and `scim-source`;
+/// `PostgresBlueprintObjects+OAuth.swift`) `scope-mapping`, `oauth2-provider`, `application`, `scim-source` and (`+SAML`) `saml-provider`;
 /// every other model is refused when written (and reads as missing).
 ///
 /// Reads go through the transaction-scoped stores, so they see what earlier steps wrote.
@@ -59,6 +59,8 @@ final class PostgresBlueprintObjects: ExistingObjects, BlueprintTarget {
             return fields
         case "scope-mapping", "oauth2-provider":
             return try oauthFields(of: key)
+        case "saml-provider":
+            return try samlFields(of: key)
         case "scim-source":
             guard let slug = key.identifiers["slug"] else { return nil }
             let result = try connection.query("""
@@ -177,6 +179,8 @@ private struct Writer: BlueprintTransaction {
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
             case "scope-mapping", "oauth2-provider":
                 try objects.createOAuth(key, fields: fields)
+            case "saml-provider":
+                try objects.createSAML(key, fields: fields)
             case "scim-source":
                 try objects.connection.query("""
                     INSERT INTO sources (slug, name, kind, config, secrets)
@@ -210,6 +214,8 @@ private struct Writer: BlueprintTransaction {
                 try updateUser(key, fields: fields)
             case "scope-mapping", "oauth2-provider":
                 try objects.updateOAuth(key, fields: fields)
+            case "saml-provider":
+                try objects.updateSAML(key, fields: fields)
             case "scim-source":
                 let slug = try identifier(key, "slug")
                 if let name = string(fields["name"]) {
@@ -282,6 +288,8 @@ private struct Writer: BlueprintTransaction {
                 guard result.affectedRows == 1 else { throw StoreError.notFound("user") }
             case "scope-mapping", "oauth2-provider":
                 try objects.deleteOAuth(key)
+            case "saml-provider":
+                try objects.deleteSAML(key)
             case "scim-source":
                 // What it provisioned stays (users, groups); only its scim_resources rows go (ON DELETE CASCADE).
                 let result = try objects.connection.query("DELETE FROM sources WHERE slug = $1 AND kind = 'scim'",
