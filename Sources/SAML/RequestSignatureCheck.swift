@@ -32,7 +32,7 @@ enum RequestSignatureCheck {
             do {
                 try verifier.verifyRedirectBinding(signature: signature, octets: octets, sigAlg: sigAlg)
             } catch {
-                throw SAMLRequestError("bad_signature", "The request's signature does not verify.")
+                throw SAMLRequestError("bad_signature", "The request's signature does not verify.", detail: "\(error)")
             }
             // A signature inside the XML as well is not needed; the detached one covers it all.
             return true
@@ -42,7 +42,7 @@ enum RequestSignatureCheck {
             } catch .signatureMissing {
                 throw SAMLRequestError("unsigned_request", "This application's requests must be signed.")
             } catch {
-                throw SAMLRequestError("bad_signature", "The request's signature does not verify.")
+                throw SAMLRequestError("bad_signature", "The request's signature does not verify.", detail: "\(error)")
             }
             return true
         }

@@ -5,10 +5,13 @@ struct SAMLRequestError: Error, Equatable, CustomStringConvertible {
     let code: String
     /// Text safe to show the user (no secrets, no internals).
     let message: String
+    /// What went wrong underneath, for the audit log only (never shown).
+    let detail: String?
 
-    init(_ code: String, _ message: String) {
+    init(_ code: String, _ message: String, detail: String? = nil) {
         self.code = code
         self.message = message
+        self.detail = detail
     }
 
     var description: String { "\(code): \(message)" }

@@ -44,7 +44,7 @@ struct SLOEndpoint: Sendable {
             }
             return try finish(request, sp: sp, pending: pending)
         } catch let error as SAMLRequestError {
-            provider.audit(request, "saml.slo", outcome: error.code, provider: sp.providerName, user: nil)
+            provider.audit(request, "saml.slo", outcome: error.code, provider: sp.providerName, user: nil, detail: error.detail)
             return SAMLPages.error(request, error)
         }
     }
@@ -59,7 +59,7 @@ struct SLOEndpoint: Sendable {
             }
             return try finish(request, sp: sp, pending: pending)
         } catch let error as SAMLRequestError {
-            provider.audit(request, "saml.slo", outcome: error.code, provider: sp.providerName, user: nil)
+            provider.audit(request, "saml.slo", outcome: error.code, provider: sp.providerName, user: nil, detail: error.detail)
             return SAMLPages.error(request, error)
         }
     }

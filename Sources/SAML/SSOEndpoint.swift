@@ -41,7 +41,7 @@ struct SSOEndpoint: Sendable {
             guard redirect else { return Response.redirect(to: continuationPath(pending), status: .seeOther) }
             return try proceed(request, sp: sp, pending: pending, continued: false)
         } catch let error as SAMLRequestError {
-            provider.audit(request, "saml.sso", outcome: error.code, provider: sp.providerName, user: nil)
+            provider.audit(request, "saml.sso", outcome: error.code, provider: sp.providerName, user: nil, detail: error.detail)
             return SAMLPages.error(request, error)
         }
     }
@@ -95,7 +95,7 @@ struct SSOEndpoint: Sendable {
             }
             return try proceed(request, sp: sp, pending: pending, continued: true)
         } catch let error as SAMLRequestError {
-            provider.audit(request, "saml.sso", outcome: error.code, provider: sp.providerName, user: nil)
+            provider.audit(request, "saml.sso", outcome: error.code, provider: sp.providerName, user: nil, detail: error.detail)
             return SAMLPages.error(request, error)
         }
     }

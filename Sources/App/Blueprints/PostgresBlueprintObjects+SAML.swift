@@ -57,7 +57,7 @@ extension PostgresBlueprintObjects {
     private func samlProvider(named name: String) throws -> SAMLRow? {
         let result = try connection.query("SELECT id::text AS id, config::text AS config FROM providers WHERE name = $1 AND kind = $2",
                                           [.text(name), .text(Self.samlKind)])
-        guard let id = result.value(0, "id") else { return nil }
+        guard !result.rows.isEmpty, let id = result.value(0, "id") else { return nil }
         guard case .map(let config)? = AttributesJSON.decode(result.value(0, "config") ?? "") else {
             throw StoreError.invalid("the stored config of saml-provider \(name) is not a JSON object")
         }

@@ -150,7 +150,7 @@ public final class PostgresSAMLProviderDirectory: SAMLProviderDirectory {
                     encryptionCertificatePEM: value("encryption_certificate"),
                     verificationCertificatePEM: value("verification_certificate"),
                     defaultRelayState: value("default_relay_state"), sessionValidSeconds: sessionSeconds,
-                    sloURL: value("slo_url"), sloBinding: value("slo_binding").flatMap(SAMLBinding.init(rawValue:)) ?? .redirect,
+                    sloURL: value("slo_url"), sloBinding: (value("slo_binding") ?? value("sp_binding")).flatMap(SAMLBinding.init(rawValue:)) ?? .redirect,
                     signMetadata: value("sign_metadata").map { $0 == "true" } ?? true)
             })
         }
