@@ -70,8 +70,8 @@ let package = Package(
         .target(name: "Blueprints", dependencies: ["Expressions", "Policies", .product(name: "Yams", package: "Yams")]),
         // safe expression language (a CEL subset): pure Swift, no I/O
         .target(name: "Expressions"),
-        // protocol: SCIM 2.0 filter, PATCH and resource shapes (no I/O)
-        .target(name: "SCIM"),
+        // protocol: SCIM 2.0 service provider; storage only through Store's ProvisioningStore
+        .target(name: "SCIM", dependencies: ["HTTP", "Web", "Store", "Crypto"]),
         // access policies (expression and built-in kinds, bindings): pure Swift, no I/O
         .target(name: "Policies", dependencies: ["Expressions"]),
         // root
@@ -99,14 +99,17 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["GatehouseTesting", "Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", 
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
-            "Identity", "Portal",
+            "Identity", "Portal", "ProvisioningStoreConformance",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
         .testTarget(name: "SAMLTests", dependencies: ["GatehouseTesting", "SAML", "XMLSec", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
-        .testTarget(name: "SCIMTests", dependencies: ["SCIM"]),
+        .testTarget(name: "SCIMTests", dependencies: ["SCIM", "Store", "Web", "HTTP", "Crypto", "ProvisioningStoreConformance",
+                                                     .product(name: "Logging", package: "swift-log")]),
+        // what every ProvisioningStore must do, run on the in-memory one (SCIMTests) and PostgreSQL (AppTests)
+        .target(name: "ProvisioningStoreConformance", dependencies: ["Store", "JSON"], path: "Tests/ProvisioningStoreConformance"),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Expressions"]),
         .testTarget(name: "FlowsTests", dependencies: ["GatehouseTesting", "Flows", "Identity", "Store", "Crypto", "Policies"]),
         .testTarget(name: "FederationTests", dependencies: ["Federation", "Identity", "Store", "Crypto"]),

@@ -13,6 +13,7 @@ import Portal
 import Postgres
 import Redis
 import SAML
+import SCIM
 import Web
 
 /// Runs the HTTP server (and later the LDAP listener) until SIGINT/SIGTERM.
@@ -97,9 +98,11 @@ public enum ServerRunner {
 
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
         let sessionCache = (login.users as? CachedUserStore)?.cache
-        let scim = SCIMDirectory(pool: pool, logger: logger) { user in sessionCache?.invalidateUser(user) }
+        let scim = SCIMProvider(store: PostgresProvisioningStore(pool: pool),
+                                log: { logger.error("\($0)", metadata: $1.mapValues { .string($0) }) }) { user in sessionCache?.invalidateUser(user) }
         login.linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: pool),
-                                     connections: PostgresSourceConnectionStore(pool: pool), provisioned: scim)
+                                     connections: PostgresSourceConnectionStore(pool: pool),
+                                     provisioned: PostgresProvisioningStore(pool: pool))
         let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, saml: saml, scim: scim)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
@@ -127,7 +130,7 @@ public enum ServerRunner {
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
     static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?,
-                           saml: SAMLProvider? = nil, scim: SCIMDirectory? = nil) throws -> HTTPServer {
+                           saml: SAMLProvider? = nil, scim: SCIMProvider? = nil) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -142,7 +145,7 @@ public enum ServerRunner {
         oidc?.register(root: web.root, forms: web.forms)
         saml?.register(root: web.root)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
-        if let scim { web.mount(SCIMRoutes(directory: scim)) }
+        scim?.register(root: web.root)
 
         var tls: TLSContext?
         if let files = config.tls {

@@ -1,13 +1,13 @@
 import Foundation
-import Logging
 import XCTest
 @testable import App
 import Postgres
-import SCIM
+@testable import SCIM
 import Store
 
 /// The SCIM directory on PostgreSQL without sockets: races, nesting, isolation between
-/// sources, the deactivation hook (skipped without GATEHOUSE_TEST_DATABASE_URL).
+/// sources, the deactivation hook (skipped without GATEHOUSE_TEST_DATABASE_URL). What every
+/// store must do is `PostgresProvisioningStoreTests`; the routes are tested in SCIMTests.
 final class SCIMDirectoryTests: XCTestCase {
     var scratch: ScratchDatabase!
     var pool: PGPool!
@@ -21,7 +21,7 @@ final class SCIMDirectoryTests: XCTestCase {
         pool = PGPool(url: scratch.url)
         try pool.withConnection { try Migrator().migrate(on: $0) }
         let log = deactivated
-        directory = SCIMDirectory(pool: pool, logger: Logger(label: "test")) { log.add($0) }
+        directory = SCIMDirectory(store: PostgresProvisioningStore(pool: pool), log: { _, _ in }) { log.add($0) }
         entra = try endpoint("entra")
         other = try endpoint("other")
     }
@@ -152,20 +152,3 @@ private final class Outcomes: @unchecked Sendable {
 }
 
 private func * (items: [String], count: Int) -> [String] { Array((0..<count).flatMap { _ in items }) }
-
-final class SCIMFilterPushdownTests: XCTestCase {
-    func condition(_ filter: String) throws -> String? {
-        try SCIMDirectory.pushdown(SCIMFilter.parse(filter), SCIMDirectory.userConditions).map { "\($0.0.prefix(16))|\($0.1)" }
-    }
-
-    func testIndexedConditionsWinAndOnlyImpliedOnesAreUsed() throws {
-        XCTAssertEqual(try condition(#"userName eq "A@b.c""#), "lower(u.username|A@b.c")
-        XCTAssertEqual(try condition(#"emails[type eq "work"].value eq "x@y" and externalId eq "42""#), "r.external_id = |42")
-        XCTAssertEqual(try condition("externalId eq 42"), "r.external_id = |42")
-        XCTAssertEqual(try condition(#"emails[type eq "work"].value eq "x@y""#), "EXISTS (SELECT 1|x@y")
-        XCTAssertEqual(try condition(#"emails[type eq "work" and value eq "x@y"]"#), "EXISTS (SELECT 1|x@y")
-        XCTAssertNil(try condition(#"userName eq "a" or userName eq "b""#), "or: neither side is implied")
-        XCTAssertNil(try condition(#"not (userName eq "a")"#))
-        XCTAssertNil(try condition(#"userName co "a""#))
-    }
-}

@@ -171,8 +171,8 @@ final class SCIMIntegrationTests: XCTestCase {
             """#)
         XCTAssertEqual(created.status, 201, created.body)
         let id = try XCTUnwrap(jsonObject(created)["id"] as? String)
-        let directory = SCIMDirectory(pool: pool, logger: .init(label: "test"))
-        XCTAssertEqual(try directory.user(externalID: "3f2c9a7e-0000-4000-8000-000000000001")?.rawValue, id,
+        let provisioned = PostgresProvisioningStore(pool: pool)
+        XCTAssertEqual(try provisioned.user(externalID: "3f2c9a7e-0000-4000-8000-000000000001")?.rawValue, id,
                        "the Entra ID login source finds the provisioned account by object id")
         // The person signs in (a password here; through Entra ID once that source lands).
         let password = "correct horse battery staple"

@@ -1,23 +1,13 @@
 import HTTP
-import SCIM
 import Web
 
 /// `/source/scim/<slug>/v2/…`: the SCIM 2.0 service provider for each SCIM source. One
 /// catch-all route per method, dispatched here, so that every answer (unknown path, wrong
 /// method, trailing slash) has the SCIM shape clients expect.
-public struct SCIMRoutes: RouteCollection, Sendable {
-    public let directory: SCIMDirectory
+struct SCIMRoutes: Sendable {
+    let directory: SCIMDirectory
 
-    public static let prefix = "/source/scim"
-    public static let mediaType = "application/scim+json"
-
-    public init(directory: SCIMDirectory) { self.directory = directory }
-
-    public func register(on group: RouteGroup) {
-        for method in [HTTPMethod.get, .post, .put, .patch, .delete] {
-            group.on(method, Self.prefix + "/:slug/v2/*rest") { request in self.respond(request) }
-        }
-    }
+    static let mediaType = "application/scim+json"
 
     func respond(_ request: Request) -> Response {
         do {
@@ -33,7 +23,7 @@ public struct SCIMRoutes: RouteCollection, Sendable {
         let slug = request.parameter("slug") ?? ""
         let source = try directory.authenticate(slug: slug, token: Self.bearerToken(request))
         // Locations from the configured external URL, never from the client's Host header.
-        let endpoint = SCIMEndpoint(source: source, base: "\(request.context.externalOrigin)\(Self.prefix)/\(slug)/v2")
+        let endpoint = SCIMEndpoint(source: source, base: "\(request.context.externalOrigin)\(SCIMProvider.prefix)/\(slug)/v2")
         let path = (request.parameter("rest") ?? "").split(separator: "/").map(String.init)
         let method = request.method
         switch (path.first, path.count) {

@@ -1,12 +1,11 @@
 import Foundation
-import SCIM
 
 /// Names a provisioning source sends for users and groups become `preferred_username` and
 /// `groups` claims that applications trust, so they are normalised before they are stored:
 /// Unicode NFKC (full-width and ligature look-alikes fold to their plain form), trimmed, and
 /// refused when they hold characters nobody sees (zero-width and bidirectional controls,
 /// control characters, private-use or unassigned code points). Case-insensitive uniqueness
-/// is the database's job (migration 8).
+/// is the store's job (`ProvisioningStore`).
 enum SCIMNames {
     static func normalized(_ raw: String, attribute: String) throws(SCIMError) -> String {
         let folded = raw.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,0 +1,35 @@
+import Foundation
+import Store
+
+/// What the store keeps of a user resource in the account's own columns, derived from the
+/// stored form of the resource (`SCIMValues.resource`, or a PATCH applied to it).
+enum SCIMUserFields {
+    /// Checks the stored form and derives the account's fields; the whole document is kept as
+    /// sent. An unassigned `active` (never sent, or removed) means active, as for a new user.
+    /// Throws `invalidValue`.
+    static func fields(of doc: [String: JSONValue]) throws(SCIMError) -> ProvisionedUserFields {
+        guard let raw = doc["userName"]?.stringValue else { throw .invalidValue("userName is required") }
+        let username = try SCIMNames.normalized(raw, attribute: "userName")
+        let emails = doc["emails"]?.arrayValue ?? []
+        var email = (emails.first { $0.member("primary") == .bool(true) } ?? emails.first { $0.member("type") == "work" } ?? emails.first)?
+            .member("value")?.stringValue?.trimmingCharacters(in: .whitespaces)
+        if email?.isEmpty == true { email = nil }
+        if let email, email.utf8.count > 320 || email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw .invalidValue("emails[].value must be at most 320 bytes without control characters")
+        }
+        let name = doc["name"]
+        var display = doc["displayName"]?.stringValue ?? name?.member("formatted")?.stringValue ?? ""
+        if display.isEmpty {
+            display = [name?.member("givenName")?.stringValue, name?.member("familyName")?.stringValue]
+                .compactMap { $0 }.joined(separator: " ")
+        }
+        // `name.givenName` / `name.familyName` become the OIDC `given_name` / `family_name` claims.
+        func part(_ key: String) -> String? {
+            guard let text = name?.member(key)?.stringValue?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return String(text.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(255).map(Character.init))
+        }
+        return ProvisionedUserFields(username: username, email: email, name: display, isActive: doc["active"]?.boolValue ?? true,
+                                     givenName: part("givenName"), familyName: part("familyName"),
+                                     externalID: doc["externalId"]?.stringValue, document: SCIMDocuments.text(doc))
+    }
+}
