@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["GatehouseTesting", "Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", 
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
-            "Identity", "Portal", "ProvisioningStoreConformance",
+            "Identity", "Portal", "SAML", "XMLSec", "ProvisioningStoreConformance",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
