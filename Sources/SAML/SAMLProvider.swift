@@ -27,6 +27,8 @@ public struct SAMLProvider: Sendable {
     public let nameIDKey: [UInt8]
     public let clock: @Sendable () -> Timestamp
     let log: @Sendable (String) -> Void
+    /// Participations this node already wrote (so repeated sign-ins write nothing new).
+    let recentParticipants = RecentParticipants()
 
     public init(externalURL: String, directory: any SAMLProviderDirectory, keys: any SAMLSigningKeys,
                 sessions: any BrowserSessions, users: any UserStore, events: any EventStore, ledger: any SAMLRequestLedger,

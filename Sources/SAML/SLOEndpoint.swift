@@ -82,6 +82,7 @@ struct SLOEndpoint: Sendable {
                 try provider.sessions.end(token: token, clientIP: request.clientIP)
                 cookies.append(SessionCookie.clear(for: request))
                 try? provider.participants.forget(sessionID: session.sid)
+                provider.recentParticipants.forget(sessionID: session.sid)
                 provider.audit(request, "saml.slo", outcome: "signed_out", provider: sp.providerName, user: session.user.id)
             } else {
                 failure = SAMLStatusError(topLevel: SAMLStatus.requester, secondLevel: SAMLStatus.unknownPrincipal,

@@ -185,7 +185,7 @@ struct SSOEndpoint: Sendable {
             outcome = .failure(SAMLStatusError(topLevel: SAMLStatus.responder, secondLevel: nil, message: "No session."))
         }
         let fields = try responseFields(sp: sp, pending: pending, outcome: outcome, now: now)
-        if let participant {
+        if let participant, provider.recentParticipants.needsRecording(participant) {
             try provider.participants.record(participant, expiresAt: now.adding(seconds: Int64(sp.sessionValidSeconds ?? 30 * 86_400)))
         }
         let code: String = switch outcome {
