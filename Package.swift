@@ -71,7 +71,7 @@ let package = Package(
         // safe expression language (a CEL subset): pure Swift, no I/O
         .target(name: "Expressions"),
         // protocol: SCIM 2.0 service provider; storage only through Store's ProvisioningStore
-        .target(name: "SCIM", dependencies: ["HTTP", "Web", "Store", "Crypto"]),
+        .target(name: "SCIM", dependencies: ["Identity", "HTTP", "Web", "Store", "Crypto"]),
         // access policies (expression and built-in kinds, bindings): pure Swift, no I/O
         .target(name: "Policies", dependencies: ["Expressions"]),
         // root

@@ -47,18 +47,21 @@ public enum ServerRunner {
         }
         // OIDC: signing keys made on first start (every node agrees under a lock), clients read
         // through a cache that every node drops on PostgreSQL's NOTIFY.
-        let signingKeys = SigningKeyRing(pool: pool, sealer: sealer, retention: SigningKeyRing.defaultRetention, logger: logger)
+        let signingKeys = SigningKeyRing(store: PostgresSigningKeyStore(pool: pool), sealer: sealer,
+                                         retention: SigningKeyRing.defaultRetention, logger: logger)
         do {
             try signingKeys.ensureKeys()
         } catch {
             throw ConfigError(key: ConfigKey.secretKey, problem: "the signing keys could not be opened or created: \(error)")
         }
-        let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer, logger: logger)
-        directory.startListening(databaseURL: databaseURL.unredactedURL)
+        let directory = CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer,
+                                                   logger: logger)
+        directory.startListening(to: PGConfigurationChangeFeed(url: databaseURL.unredactedURL))
         defer { directory.stopListening() }
         let grants = PostgresOAuthGrantStore(pool: pool)
         // Upstream sources (Entra ID, Google, Okta, OIDC): outbound calls bounded at 5 s / 15 s.
-        let sources = SourceDirectory(pool: pool, sealer: sealer, transport: try NetUpstreamTransport(), logger: logger)
+        let sources = SourceDirectory(store: PostgresOAuthSourceStore(pool: pool), sealer: sealer,
+                                      transport: try NetUpstreamTransport(), logger: logger)
         login.sources = sources
         var external = config.externalURL
         while external.hasSuffix("/") { external.removeLast() }

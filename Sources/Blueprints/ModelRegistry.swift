@@ -294,6 +294,8 @@ extension ModelSpec {
             FieldSpec("hosted_domain", .string),
             FieldSpec("additional_scopes", .stringList),
             FieldSpec("user_matching_mode", .choice(["identifier", "email_link", "email_deny", "username_link", "username_deny"])),
+            // The SCIM source that provisions this source's people (externalId = object id).
+            FieldSpec("scim_source", .string),
             FieldSpec("enrollment", .bool),
             FieldSpec("group_sync", .bool),
             FieldSpec("attribute_mapping", .expression),

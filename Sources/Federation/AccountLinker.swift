@@ -4,7 +4,8 @@ import Store
 
 /// Looks up an account another channel provisioned, by the upstream's identifier.
 public protocol ProvisionedAccounts: Sendable {
-    func user(externalID: String) throws -> UserID?
+    /// The live account the SCIM source `slug` provisioned with this `externalId`.
+    func user(externalID: String, provisionedBy slug: String) throws -> UserID?
 }
 
 /// Finds or makes the local account of an upstream identity, by the source's matching mode,
@@ -45,8 +46,13 @@ public struct AccountLinker: Sendable {
             // account SCIM made for this person is theirs, whatever the matching mode.
             // Only for the home tenant of an Entra ID source: elsewhere the identifier is a value
             // someone else controls (another tenant's object id space, a generic issuer's `sub`).
-            if let provisioned, source.isHomeTenant(identity.tenant), let id = try provisioned.user(externalID: identity.identifier) {
+            // Only the SCIM source this source names (`scim_source`): any other provisioning
+            // feed must not decide whose account an upstream person lands in. An account already
+            // linked here to another identity is never linked to a second one.
+            if let provisioned, let scimSource = source.provisioningSource, source.isHomeTenant(identity.tenant),
+               let id = try provisioned.user(externalID: identity.identifier, provisionedBy: scimSource) {
                 guard let user = try users.user(id: id), user.isActive else { throw FederationError.userInactive }
+                if try connections.isConnected(source: source.slug, user: user.id) { throw FederationError.alreadyLinked }
                 return .link(user)
             }
             switch source.matchingMode {

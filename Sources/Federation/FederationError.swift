@@ -28,6 +28,8 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
     /// `email_deny` / `username_deny`: another local account already holds this e-mail/username.
     case emailTaken
     case usernameTaken
+    /// The account SCIM provisioned for this identity is linked here to another identity already.
+    case alreadyLinked
     /// No linked account, and the source does not enroll new users.
     case enrollmentDisabled
     /// The linked account is deactivated.
@@ -54,6 +56,7 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
         case .wrongDomain: "wrong_domain"
         case .emailTaken: "email_taken"
         case .usernameTaken: "username_taken"
+        case .alreadyLinked: "already_linked"
         case .enrollmentDisabled: "enrollment_disabled"
         case .userInactive: "user_inactive"
         case .mappingFailed: "mapping_failed"
@@ -78,6 +81,7 @@ public enum FederationError: Error, Sendable, Equatable, CustomStringConvertible
         case .wrongDomain: "Accounts of this domain may not sign in here."
         case .emailTaken: "An account with this e-mail address already exists here. Sign in with it instead."
         case .usernameTaken: "An account with this username already exists here. Sign in with it instead."
+        case .alreadyLinked: "The account made for you here is linked to another sign-in already. Ask your administrator."
         case .enrollmentDisabled: "No account here is linked to this sign-in, and new accounts are not created automatically."
         case .userInactive: "This account is deactivated."
         case .mappingFailed: "Sign-in failed because this sign-in option is misconfigured. Tell your administrator."

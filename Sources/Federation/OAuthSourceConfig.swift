@@ -46,6 +46,9 @@ public struct OAuthSourceConfig: Sendable, Hashable {
     /// Scopes added to `openid email profile`.
     public var extraScopes: [String]
     public var matchingMode: UserMatchingMode
+    /// The SCIM source (slug) that provisions this source's people: an account it made with
+    /// `externalId` = the upstream identifier (Entra's object id) is theirs. Nil: no such match.
+    public var provisioningSource: String?
     public var enrollment: Bool
     public var groupSync: Bool
     /// CEL expressions: attributes (a map merged into the user's attributes) and groups (a list of names).
@@ -61,7 +64,8 @@ public struct OAuthSourceConfig: Sendable, Hashable {
                 hostedDomain: String? = nil, extraScopes: [String] = [], matchingMode: UserMatchingMode = .identifier,
                 enrollment: Bool = true, groupSync: Bool = false, attributeMapping: String? = nil,
                 groupMapping: String? = nil, buttonLabel: String? = nil, icon: String? = nil,
-                loginMode: SourceLoginMode = .button) {
+                loginMode: SourceLoginMode = .button, provisioningSource: String? = nil) {
+        self.provisioningSource = provisioningSource
         self.slug = slug
         self.name = name
         self.providerType = providerType

@@ -58,9 +58,8 @@ public protocol ProvisioningStore: Sendable {
     func deleteUser(_ id: UserID, in source: ProvisioningSource,
                     audit: (ProvisionedUser) -> ProvisioningAudit) throws(StoreError)
 
-    /// The user a provisioning source (any) provisioned with this `externalID`, the oldest if
-    /// several; deleted ones do not count.
-    func user(externalID: String) throws(StoreError) -> UserID?
+    /// The live account the SCIM source `slug` provisioned with this `externalId` (exact).
+    func user(externalID: String, provisionedBy slug: String) throws(StoreError) -> UserID?
 
     // MARK: groups
 

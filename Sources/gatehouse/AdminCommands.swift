@@ -6,40 +6,6 @@ import Crypto
 import Postgres
 import Store
 
-/// The database for an administrative command. With `migrate`, pending migrations are applied
-/// first (as `serve` does, under the advisory lock); without, a schema that is not current is
-/// refused with a hint to run `gatehouse migrate`.
-func openAdminPool(_ config: GatehouseConfig, command: String, migrate: Bool) throws -> PGPool {
-    let url: DatabaseURL
-    do { url = try config.requiredDatabaseURL() } catch {
-        printError(error.description)
-        throw ExitCode(1)
-    }
-    do {
-        let connection = try PGConnection(url: url.unredactedURL, connectTimeout: 10)
-        defer { connection.close() }
-        if migrate {
-            _ = try Migrator().migrate(on: connection)
-        } else {
-            let status = try Migrator().status(on: connection)
-            if !status.pending.isEmpty || status.databaseIsNewer {
-                printError("\(command): the database schema is at version \(status.databaseVersion), this binary expects \(status.binaryVersion); run: gatehouse migrate")
-                throw ExitCode(1)
-            }
-        }
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        printError("\(command): \(error)")
-        throw ExitCode(1)
-    }
-    var configuration = PGPoolConfiguration()
-    configuration.maxConnections = 2
-    configuration.minIdle = 0
-    configuration.applicationName = "gatehouse \(command)"
-    return PGPool(url: url.unredactedURL, configuration: configuration)
-}
-
 struct CreateAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-admin",
@@ -93,7 +59,7 @@ struct CreateAdmin: ParsableCommand {
             printError("create-admin: \(problem)")
             throw ExitCode(1)
         }
-        let pool = try openAdminPool(config, command: "create-admin", migrate: true)
+        let pool = try CommandDatabase.openAdminPool(config, command: "create-admin", migrate: true)
         defer { pool.close() }
         let accounts = AdminAccounts(users: PostgresUserStore(pool: pool), events: PostgresEventStore(pool: pool))
         do {
@@ -126,7 +92,7 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let pool = try openAdminPool(config, command: "users reset-mfa", migrate: true)
+            let pool = try CommandDatabase.openAdminPool(config, command: "users reset-mfa", migrate: true)
             defer { pool.close() }
             do {
                 let store = sealedAuthenticatorStore(pool: pool, sealer: try config.secretSealer())
@@ -148,7 +114,7 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let pool = try openAdminPool(config, command: "users list", migrate: false)
+            let pool = try CommandDatabase.openAdminPool(config, command: "users list", migrate: false)
             defer { pool.close() }
             do {
                 for user in try PostgresUserStore(pool: pool).allUsers() { print(AdminAccounts.listLine(user)) }
@@ -170,7 +136,7 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let pool = try openAdminPool(config, command: "users deactivate", migrate: true)
+            let pool = try CommandDatabase.openAdminPool(config, command: "users deactivate", migrate: true)
             defer { pool.close() }
             // With Redis configured, go through the session cache so every node's cached
             // sessions of this user are void at once (not only after the cache entry ages out).
@@ -235,11 +201,12 @@ struct SecretsCommand: ParsableCommand {
             if config.secretKeyPrevious.isEmpty {
                 printError("warning: \(ConfigKey.secretKeyPrevious) is not set: values sealed under an earlier key will be reported as failed")
             }
-            let pool = try openAdminPool(config, command: "secrets rotate-master-key", migrate: !dryRun)
+            let pool = try CommandDatabase.openAdminPool(config, command: "secrets rotate-master-key", migrate: !dryRun)
             defer { pool.close() }
             let report: MasterKeyRotation.Report
             do {
-                report = try MasterKeyRotation(pool: pool, sealer: sealer, batchSize: batchSize).run(dryRun: dryRun)
+                report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool), sealer: sealer, batchSize: batchSize)
+                    .run(dryRun: dryRun)
             } catch {
                 printError("secrets rotate-master-key: \(error)")
                 throw ExitCode(1)

@@ -24,11 +24,7 @@ struct BlueprintCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let url: DatabaseURL
-            do { url = try config.requiredDatabaseURL() } catch {
-                printError(error.description)
-                throw ExitCode(1)
-            }
+            let url = try CommandDatabase.url(config)
             let logger = GatehouseLogging.logger(for: config)
             do {
                 try MigrationRunner.apply(url: url, logger: logger)
@@ -36,14 +32,10 @@ struct BlueprintCommand: ParsableCommand {
                 printError("cannot migrate the database: \(error)")
                 throw ExitCode(1)
             }
-            var configuration = PGPoolConfiguration()
-            configuration.maxConnections = 1
-            configuration.minIdle = 0
-            let pool = PGPool(url: url.unredactedURL, configuration: configuration)
-            defer { pool.close() }
+            let store = PostgresBlueprintStore(url: url.unredactedURL)
             do {
-                let results = try BlueprintApplier(pool: pool, environment: ProcessEnvironment.current(),
-                                                sealer: try? config.secretSealer()).apply(paths: files)
+                let results = try BlueprintApplier(store: store, environment: ProcessEnvironment.current(),
+                                                   sealer: try? config.secretSealer()).apply(paths: files)
                 results.forEach { print($0.summary) }
             } catch {
                 error.lines.forEach { printError($0) }

@@ -16,10 +16,10 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let pool = try openAdminPool(config, command: "keys list", migrate: false)
+            let pool = try CommandDatabase.openAdminPool(config, command: "keys list", migrate: false)
             defer { pool.close() }
             do {
-                for key in try SigningKeyRing.list(pool: pool) { print(key) }
+                for key in try SigningKeyRing.list(store: PostgresSigningKeyStore(pool: pool)) { print(key) }
             } catch {
                 printError("keys list: \(error)")
                 throw ExitCode(1)
@@ -57,9 +57,9 @@ struct KeysCommand: ParsableCommand {
                 printError(error.description)
                 throw ExitCode(1)
             }
-            let pool = try openAdminPool(config, command: "keys rotate", migrate: true)
+            let pool = try CommandDatabase.openAdminPool(config, command: "keys rotate", migrate: true)
             defer { pool.close() }
-            let ring = SigningKeyRing(pool: pool, sealer: sealer)
+            let ring = SigningKeyRing(store: PostgresSigningKeyStore(pool: pool), sealer: sealer)
             for algorithm in algorithms {
                 do {
                     let key = try ring.rotate(algorithm)

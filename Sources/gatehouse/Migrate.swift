@@ -13,17 +13,11 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let config = try config.load(forServe: false)
-        let url: DatabaseURL
-        do { url = try config.requiredDatabaseURL() } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        let url = try CommandDatabase.url(config)
         do {
-            let connection = try PGConnection(url: url.unredactedURL, connectTimeout: 10)
-            defer { connection.close() }
             let migrator = Migrator()
             if status {
-                let report = try migrator.status(on: connection)
+                let report = try migrator.status(url: url.unredactedURL)
                 for applied in report.applied {
                     let changed = report.changed.contains(applied.version) ? "  CHANGED since applied" : ""
                     print("applied  \(applied.version)  \(applied.name)  \(applied.appliedAt)\(changed)")
@@ -36,10 +30,9 @@ struct Migrate: ParsableCommand {
                 }
                 return
             }
-            let applied = try migrator.migrate(on: connection) { migration in
+            let (applied, report) = try migrator.migrate(url: url.unredactedURL) { migration in
                 print("applying \(migration.version)  \(migration.name)")
             }
-            let report = try migrator.status(on: connection)
             print(applied.isEmpty ? "up to date at schema version \(report.databaseVersion)"
                                   : "applied \(applied.count) migration(s); schema version \(report.databaseVersion)")
         } catch let error as ExitCode {

@@ -24,7 +24,7 @@ struct SCIMCommand: ParsableCommand {
 
         func run() throws {
             let config = try config.load(forServe: false)
-            let pool = try openAdminPool(config, command: "scim token", migrate: false)
+            let pool = try CommandDatabase.openAdminPool(config, command: "scim token", migrate: false)
             defer { pool.close() }
             do {
                 print(try SCIMSource.issueToken(slug: slug, pool: pool))

@@ -284,7 +284,8 @@ final class AdminCommandTests: XCTestCase {
             try connection.query("UPDATE sources SET secrets = secrets || jsonb_build_object('bind_password', $2::text) WHERE id = $1::uuid",
                                  [.uuid(planted.sourceID), .text(stranger)])
         }
-        let rotation = MasterKeyRotation(pool: pool, sealer: try sealer(Self.keyB, previous: [Self.keyA]), batchSize: 2)
+        let rotation = MasterKeyRotation(store: PostgresSealedValueStore(pool: pool),
+                                         sealer: try sealer(Self.keyB, previous: [Self.keyA]), batchSize: 2)
         let dry = try rotation.run(dryRun: true)
         XCTAssertEqual([dry.resealed, dry.alreadyCurrent, dry.failed], [4, 0, 1])
         let report = try rotation.run(dryRun: false)

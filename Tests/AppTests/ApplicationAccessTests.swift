@@ -36,10 +36,12 @@ final class ApplicationAccessTests: XCTestCase {
 
         let users = PostgresUserStore(pool: pool)
         let events = PostgresEventStore(pool: pool)
-        let keys = SigningKeyRing(pool: pool, sealer: sealer, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let keys = SigningKeyRing(store: PostgresSigningKeyStore(pool: pool), sealer: sealer,
+                                  logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         try keys.ensureKeys()
         let provider = OIDCProvider(
-            externalURL: "https://id.example.com", clients: PostgresOAuthClientDirectory(pool: pool, sealer: sealer, timeToLive: 0),
+            externalURL: "https://id.example.com",
+            clients: CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer, timeToLive: 0),
             grants: PostgresOAuthGrantStore(pool: pool), users: users, events: events, keys: keys,
             sessions: CookieSessions(users: users), signIn: SignInLocations(signInPath: "/login"), tokenSealer: sealer,
             access: PolicyApplicationAccess(users: users, source: StoredApplicationPolicies(store: PostgresApplicationPolicyStore(pool: pool)),
@@ -57,7 +59,8 @@ final class ApplicationAccessTests: XCTestCase {
     }
 
     func apply(_ yaml: String) throws {
-        _ = try BlueprintApplier(pool: pool, environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
+        _ = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                 environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
             .apply([("access.yaml", yaml)])
     }
 
@@ -208,11 +211,11 @@ final class ApplicationAccessTests: XCTestCase {
     /// Every node keeps the rules in memory; a policy bound on another node (another
     /// connection here) reaches this one through PostgreSQL's NOTIFY, within a second.
     func testCachedRulesFollowAChangeMadeElsewhere() throws {
-        let directory = PostgresOAuthClientDirectory(pool: pool, sealer: sealer)
+        let directory = CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer)
         let cached = CachedApplicationPolicies(base: StoredApplicationPolicies(store: PostgresApplicationPolicyStore(pool: pool)),
                                                timeToLive: .seconds(3600))
         directory.onInvalidate { cached.invalidate() }
-        directory.startListening(databaseURL: scratch.url)
+        directory.startListening(to: PGConfigurationChangeFeed(url: scratch.url))
         defer { directory.stopListening() }
         let deadline = Date().addingTimeInterval(5)
         while !directory.isListening && Date() < deadline { usleep(20_000) }
@@ -231,7 +234,8 @@ final class ApplicationAccessTests: XCTestCase {
     }
 
     func testBlueprintReadsBackUnchangedAndRefusesToDeleteABoundPolicy() throws {
-        let results = try BlueprintApplier(pool: pool, environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
+        let results = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                           environment: ["CLIENT_SECRET": Self.secret], hasher: hasher, sealer: sealer)
             .apply([("access.yaml", Self.blueprint)])
         XCTAssertEqual(results[0].created + results[0].updated, 0, results[0].summary)
         XCTAssertThrowsError(try apply("""

@@ -44,7 +44,7 @@ final class BlueprintApplyTests: XCTestCase {
         """
 
     func applier(_ environment: [String: String]? = nil) -> BlueprintApplier {
-        BlueprintApplier(pool: pool, environment: environment ?? self.environment, hasher: hasher)
+        BlueprintApplier(store: PostgresBlueprintStore(pool: pool), environment: environment ?? self.environment, hasher: hasher)
     }
 
     func apply(_ yaml: String, file: String = "test.yaml") throws -> BlueprintApplyResult {
@@ -85,6 +85,34 @@ final class BlueprintApplyTests: XCTestCase {
         XCTAssertTrue(events.allSatisfy { $0.action == "blueprint.apply" })
         XCTAssertTrue(events.contains { $0.context.text.contains("\"somchai\"") && $0.context.text.contains("\"create\"") })
         XCTAssertFalse(events.contains { $0.context.text.contains("correct horse") })
+    }
+
+    /// Security round 2, finding 3: a group an upstream sync or a SCIM source made is not taken
+    /// over by a blueprint that later names it (for an application or a superuser grant).
+    func testGroupsOfUpstreamsOrSCIMAreNotTakenOver() throws {
+        let groups = PostgresGroupStore(pool: pool)
+        _ = try groups.createGroup(NewGroup(name: "auditors", attributes: JSONText(#"{"source":"entra","upstream_id":"g-judy"}"#)))
+        let scimGroup = try groups.createGroup(NewGroup(name: "payroll-admins"))
+        try pool.withConnection { connection in
+            let source = try connection.query("INSERT INTO sources (slug, name, kind) VALUES ('hr', 'HR', 'scim') RETURNING id::text").scalar!
+            try connection.query("INSERT INTO scim_resources (source_id, group_id) VALUES ($1, $2)",
+                                 [.uuid(source), .uuid(scimGroup.id.rawValue)])
+        }
+        let applier = applier()
+        for (name, owner) in [("auditors", "upstream source entra"), ("payroll-admins", "SCIM source hr")] {
+            let yaml = """
+                version: 1
+                metadata: {name: later}
+                entries:
+                  - model: group
+                    identifiers: {name: \(name)}
+                    attrs: {is_superuser: true}
+                """
+            XCTAssertThrowsError(try applier.apply([("later.yaml", yaml)])) { error in
+                XCTAssertTrue("\(error)".contains(owner), "\(error)")
+            }
+            XCTAssertEqual(try groups.group(name: name)?.isSuperuserGroup, false, "nothing written")
+        }
     }
 
     func testApplyingTwiceChangesNothing() throws {
@@ -189,7 +217,8 @@ final class BlueprintApplyTests: XCTestCase {
             let pool = PGPool(url: url)
             defer { pool.close() }
             do {
-                let result = try BlueprintApplier(pool: pool, environment: environment, hasher: hasher)
+                let result = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                                  environment: environment, hasher: hasher)
                     .apply([("test.yaml", Self.example)])[0]
                 results.add(.success(result.created))
             } catch {

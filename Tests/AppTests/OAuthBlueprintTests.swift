@@ -7,7 +7,7 @@ import Postgres
 import Store
 
 /// The OAuth blueprint models applied to PostgreSQL and read back through
-/// `PostgresOAuthClientDirectory`, on a scratch database per test.
+/// `CachedOAuthClientDirectory` on `PostgresOAuthProviderStore`, on a scratch database per test.
 final class OAuthBlueprintTests: XCTestCase {
     var scratch: ScratchDatabase!
     var pool: PGPool!
@@ -55,7 +55,8 @@ final class OAuthBlueprintTests: XCTestCase {
     static let expression = #"{"m3_roles": user.attributes.m3_roles, "m3_company": user.attributes.m3_company, "ar_access_level": "finance" in user.groups ? "full" : "none"}"#
 
     func apply(_ yaml: String, secret: String? = nil, file: String = "test.yaml") throws -> BlueprintApplyResult {
-        try BlueprintApplier(pool: pool, environment: ["AR_AGING_SECRET": secret ?? self.secret], hasher: hasher, sealer: sealer)
+        try BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                             environment: ["AR_AGING_SECRET": secret ?? self.secret], hasher: hasher, sealer: sealer)
             .apply([(file, yaml)])[0]
     }
 
@@ -75,7 +76,11 @@ final class OAuthBlueprintTests: XCTestCase {
 
     func addFinance() throws { try sql("INSERT INTO groups (name) VALUES ('finance')") }
 
-    func directory() -> PostgresOAuthClientDirectory { PostgresOAuthClientDirectory(pool: pool, sealer: sealer) }
+    func directory() -> CachedOAuthClientDirectory { directory(opening: sealer) }
+
+    func directory(opening sealer: SecretSealer) -> CachedOAuthClientDirectory {
+        CachedOAuthClientDirectory(store: PostgresOAuthProviderStore(pool: pool), sealer: sealer)
+    }
 
     func counts() throws -> [String] {
         try ["providers", "applications", "scope_mappings", "application_groups", "users", "events"].map {
@@ -119,9 +124,9 @@ final class OAuthBlueprintTests: XCTestCase {
         // The master key rotation walks providers.secrets: the secret still opens under a new key.
         let newSealer = try SecretSealer(currentMasterKey: [UInt8](repeating: 9, count: 32),
                                          previousMasterKeys: [[UInt8](repeating: 7, count: 32)])
-        let report = try MasterKeyRotation(pool: pool, sealer: newSealer).run(dryRun: false)
+        let report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool), sealer: newSealer).run(dryRun: false)
         XCTAssertEqual(report.resealed, 1)
-        XCTAssertEqual(try PostgresOAuthClientDirectory(pool: pool, sealer: newSealer).client(clientID: "ar-aging")?.clientSecret,
+        XCTAssertEqual(try self.directory(opening: newSealer).client(clientID: "ar-aging")?.clientSecret,
                        secret)
     }
 
@@ -189,7 +194,8 @@ final class OAuthBlueprintTests: XCTestCase {
         let lines = failure(twice)
         XCTAssertTrue(lines.contains { $0.contains("oauth2-provider name=copy") && $0.contains("client_id ar-aging is already used by oauth2-provider ar-aging") },
                       "\(lines)")
-        let noKey = try? BlueprintApplier(pool: pool, environment: ["AR_AGING_SECRET": secret], hasher: hasher)
+        let noKey = try? BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                                          environment: ["AR_AGING_SECRET": secret], hasher: hasher)
             .apply([("nokey.yaml", Self.example)])
         XCTAssertNil(noKey, "a client secret is never stored without a master key")
         XCTAssertEqual(try counts(), before)
@@ -258,7 +264,7 @@ final class OAuthBlueprintTests: XCTestCase {
         try addFinance()
         _ = try apply(Self.example)
         let other = directory()
-        other.startListening(databaseURL: scratch.url)
+        other.startListening(to: PGConfigurationChangeFeed(url: scratch.url))
         defer { other.stopListening() }
         try waitUntil("listening") { other.isListening }
         XCTAssertEqual(try other.client(clientID: "ar-aging")?.scopes.count, 5)

@@ -30,9 +30,47 @@ final class PostgresProvisioningStoreTests: XCTestCase {
     func testUserListingsNarrowAndPage() throws { try conformance.userListingsNarrowAndPage() }
     func testUserUpdatesLockRefuseAndDeactivate() throws { try conformance.userUpdatesLockRefuseAndDeactivate() }
     func testUserDeletionKeepsOrPurges() throws { try conformance.userDeletionKeepsOrPurges() }
-    func testUserFoundByExternalIDAcrossSources() throws { try conformance.userFoundByExternalIDAcrossSources() }
+    func testUserFoundByExternalIDWithinItsSource() throws { try conformance.userFoundByExternalIDWithinItsSource() }
     func testGroupsMembersAndNesting() throws { try conformance.groupsMembersAndNesting() }
     func testGroupUpdatesAndDeletion() throws { try conformance.groupUpdatesAndDeletion() }
+
+    func source(_ slug: String) throws -> ProvisioningSource {
+        try PostgresProvisioningFixtures(pool: pool).addSource(slug: slug, tokenSHA256: nil, purgeOnDelete: false, enabled: true)
+        return try XCTUnwrap(PostgresProvisioningStore(pool: pool).source(slug: slug))
+    }
+
+    /// Security round 2, finding 10: a group an application admits by is not deleted under it
+    /// (the application would open to everyone); the refusal names the application.
+    func testAGroupAnApplicationUsesIsNotDeleted() throws {
+        let store = PostgresProvisioningStore(pool: pool), entra = try source("entra")
+        let group = try store.createGroup(ProvisionedGroupFields(name: "payroll-admins", externalID: nil, members: []), in: entra,
+                                          audit: ProvisioningAudit(action: "test.group.create", details: JSONText("{}")))
+        try pool.withConnection { connection in
+            let app = try connection.query("INSERT INTO applications (slug, name) VALUES ('payroll', 'Payroll') RETURNING id::text").scalar!
+            try connection.query("INSERT INTO application_groups (application_id, group_id) VALUES ($1, $2)",
+                                 [.uuid(app), .uuid(group.id.rawValue)])
+        }
+        XCTAssertThrowsError(try store.deleteGroup(group.id, in: entra, audit: ProvisioningAudit(action: "x", details: JSONText("{}")))) {
+            guard case .invalid(let why)? = $0 as? StoreError else { return XCTFail("\($0)") }
+            XCTAssertTrue(why.contains("payroll"), why)
+        }
+        XCTAssertNotNil(try store.group(group.id, in: entra), "still there")
+    }
+
+    /// Security round 2, finding 7: a deleted account's upstream links go, so the person
+    /// provisioned again lands in the new account.
+    func testDeletingAUserDropsItsUpstreamLinks() throws {
+        let store = PostgresProvisioningStore(pool: pool), entra = try source("entra")
+        let fields = ProvisionedUserFields(username: "rexa", email: nil, name: "", isActive: true, externalID: "oid-rexa",
+                                           document: JSONText(#"{"userName":"rexa"}"#))
+        let user = try store.createUser(fields, in: entra, audit: ProvisioningAudit(action: "test", details: JSONText("{}")))
+        try pool.withConnection { try $0.query("INSERT INTO sources (slug, name, kind) VALUES ('entra-signin', 'Entra ID', 'oauth')") }
+        try PostgresSourceConnectionStore(pool: pool).connect(source: "entra-signin", identifier: "oid-rexa", user: user.id)
+        try store.deleteUser(user.id, in: entra) { _ in ProvisioningAudit(action: "test.delete", details: JSONText("{}")) }
+        XCTAssertNil(try PostgresSourceConnectionStore(pool: pool).connectedUser(source: "entra-signin", identifier: "oid-rexa"))
+        let again = try store.createUser(fields, in: entra, audit: ProvisioningAudit(action: "test", details: JSONText("{}")))
+        XCTAssertEqual(try store.user(externalID: "oid-rexa", provisionedBy: "entra"), again.id)
+    }
 }
 
 /// The fixtures over the tables the stores use: sources as blueprints write them, sessions and

@@ -35,9 +35,10 @@ final class PostgresStoreTests: XCTestCase {
         try pool.withConnection { connection in
             XCTAssertEqual(try Migrator().migrate(on: connection), [], "already migrated in setUp")
             let status = try Migrator().status(on: connection)
-            XCTAssertEqual(status.databaseVersion, 9)
+            XCTAssertEqual(status.databaseVersion, 10)
             XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim", "mfa",
-                                                       "policy change notices", "one identifier, one account", "oauth subjects"])
+                                                       "policy change notices", "one identifier, one account", "oauth subjects",
+                                                       "scim external ids"])
             let tables = ["users", "groups", "group_memberships", "sessions", "tokens", "signing_keys", "applications",
                           "providers", "sources", "source_connections", "flows", "stages", "flow_stage_bindings",
                           "policies", "policy_bindings", "events", "login_failures", "scope_mappings",

@@ -34,7 +34,7 @@ final class SAMLPostgresTests: XCTestCase {
     }
 
     func apply(_ yaml: String, environment: [String: String] = [:]) throws {
-        _ = try BlueprintApplier(pool: pool, environment: environment, hasher: hasher, sealer: sealer).apply([("saml.yaml", yaml)])
+        _ = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool), environment: environment, hasher: hasher, sealer: sealer).apply([("saml.yaml", yaml)])
     }
 
     func failure(_ yaml: String, environment: [String: String] = [:], line: UInt = #line) -> String {
@@ -232,7 +232,7 @@ final class SAMLPostgresTests: XCTestCase {
     /// The certificate beside each key: made once (every node publishes the same), and after a
     /// rotation the previous one stays in metadata for the overlap.
     func testCertificatesBesideTheKeysAcrossARotation() throws {
-        let ring = SigningKeyRing(pool: pool, sealer: sealer)
+        let ring = SigningKeyRing(store: PostgresSigningKeyStore(pool: pool), sealer: sealer)
         try ring.ensureKeys()
         let nodeA = SAMLKeyRing(ring: ring, store: PostgresSigningKeyCertificates(pool: pool))
         let nodeB = SAMLKeyRing(ring: ring, store: PostgresSigningKeyCertificates(pool: pool))

@@ -351,7 +351,7 @@ final class SessionCacheTests: XCTestCase {
         logger.logLevel = .critical
         func node() -> RedisLoginThrottle {
             RedisLoginThrottle(client: RedisClient(configuration: redis.configuration, logger: logger), limits: limits,
-                               fallback: PostgresLoginThrottle(pool: pool, limits: limits, logger: logger))
+                               fallback: SharedLoginThrottle(store: PostgresLoginFailureStore(pool: pool), limits: limits, logger: logger))
         }
         let a = node(), b = node()
         let now = Timestamp.now()
@@ -368,7 +368,8 @@ final class SessionCacheTests: XCTestCase {
     }
 }
 
-/// `PostgresLoginThrottle` on a scratch database: two instances stand for two nodes.
+/// `SharedLoginThrottle` over `PostgresLoginFailureStore` on a scratch database: two instances
+/// stand for two nodes.
 final class PostgresLoginThrottleTests: XCTestCase {
     var scratch: ScratchDatabase!
     var pool: PGPool!
@@ -385,15 +386,16 @@ final class PostgresLoginThrottleTests: XCTestCase {
         scratch?.drop()
     }
 
-    func node(_ pool: PGPool? = nil) -> PostgresLoginThrottle {
+    func node(_ pool: PGPool? = nil) -> SharedLoginThrottle {
         var logger = Logger(label: "pg-throttle")
         logger.logLevel = .critical
-        return PostgresLoginThrottle(pool: pool ?? self.pool, limits: limits, logger: logger)
+        return SharedLoginThrottle(store: PostgresLoginFailureStore(pool: pool ?? self.pool), limits: limits, logger: logger)
     }
 
     func testCountsAreSharedAndTheLockoutEndsAfterTheWindow() throws {
-        let a = node(), b = node(PGPool(url: scratch.url))
-        defer { b.pool.close() }
+        let other = PGPool(url: scratch.url)
+        defer { other.close() }
+        let a = node(), b = node(other)
         a.recordFailure(account: "uid:someone", ip: nil, at: .now())
         b.recordFailure(account: "uid:someone", ip: nil, at: .now())
         XCTAssertFalse(a.isBlocked(account: "uid:someone", ip: nil, at: .now()))
@@ -413,7 +415,7 @@ final class PostgresLoginThrottleTests: XCTestCase {
         // The account is stored hashed, never by name.
         let keys = try pool.withConnection { try $0.query("SELECT key FROM login_failures WHERE scope = 'account'").rows }
         XCTAssertFalse(keys.contains { ($0[0] ?? "").contains("someone") })
-        XCTAssertTrue(keys.contains { $0[0] == PostgresLoginThrottle.accountKey("uid:someone") })
+        XCTAssertTrue(keys.contains { $0[0] == SharedLoginThrottle.accountKey("uid:someone") })
 
         Thread.sleep(forTimeInterval: 2.2)
         XCTAssertFalse(a.isBlocked(account: "uid:someone", ip: "198.51.100.9", at: .now()), "the lockout ended by itself")

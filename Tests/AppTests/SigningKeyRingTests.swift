@@ -29,9 +29,11 @@ final class SigningKeyRingTests: XCTestCase {
 
     func ring(retention: Duration = SigningKeyRing.defaultRetention, reloadInterval: Duration = .seconds(60),
               unknownKeyReloadInterval: Duration = .seconds(5), sealer: SecretSealer? = nil) throws -> SigningKeyRing {
-        SigningKeyRing(pool: pool, sealer: try sealer ?? self.sealer(), retention: retention, reloadInterval: reloadInterval,
+        SigningKeyRing(store: keys, sealer: try sealer ?? self.sealer(), retention: retention, reloadInterval: reloadInterval,
                        unknownKeyReloadInterval: unknownKeyReloadInterval)
     }
+
+    var keys: PostgresSigningKeyStore { PostgresSigningKeyStore(pool: pool) }
 
     func rows() throws -> [[String?]] {
         try pool.withConnection {
@@ -176,7 +178,7 @@ final class SigningKeyRingTests: XCTestCase {
         XCTAssertEqual(try ring.verify(try ring.sign(payloadJSON: payload, algorithm: .rs256, type: nil)).keyID, rsaKid,
                        "the other algorithm is untouched")
 
-        let listed = try SigningKeyRing.list(pool: pool)
+        let listed = try SigningKeyRing.list(store: keys)
         XCTAssertEqual(listed.count, 3)
         XCTAssertEqual(listed.first { $0.kid == new.kid }?.rotatedAt, nil)
         XCTAssertNotNil(listed.first { $0.kid == oldKid }?.rotatedAt)
@@ -240,7 +242,8 @@ final class SigningKeyRingTests: XCTestCase {
         let ringA = try ring(sealer: try sealer(Self.keyA))
         try ringA.ensureKeys()
         let token = try ringA.sign(payloadJSON: payload, algorithm: .es256, type: nil)
-        let report = try MasterKeyRotation(pool: pool, sealer: try sealer(Self.keyB, previous: [Self.keyA])).run(dryRun: false)
+        let report = try MasterKeyRotation(store: PostgresSealedValueStore(pool: pool),
+                                           sealer: try sealer(Self.keyB, previous: [Self.keyA])).run(dryRun: false)
         XCTAssertEqual(report.resealed, 2)
         XCTAssertEqual(report.failed, 0)
         // A node with only the new master key opens the resealed keys: same kids, still signing.
@@ -255,9 +258,10 @@ extension AdminCommandTests {
     func testKeysRotateAndListThroughTheCommandLine() throws {
         let environment = ["GATEHOUSE_SECRET_KEY": Self.keyA]
         let sealer = try sealer(Self.keyA)
-        let ring = SigningKeyRing(pool: pool, sealer: sealer)
+        let keys = PostgresSigningKeyStore(pool: pool)
+        let ring = SigningKeyRing(store: keys, sealer: sealer)
         try ring.ensureKeys()
-        let before = try SigningKeyRing.list(pool: pool)
+        let before = try SigningKeyRing.list(store: keys)
 
         let rotated = try gatehouse(["keys", "rotate", "--algorithm", "es256"], environment)
         XCTAssertEqual(rotated.status, 0, rotated.stderr)
@@ -279,10 +283,10 @@ extension AdminCommandTests {
         XCTAssertTrue(bad.stderr.contains("RS256 or ES256"), bad.stderr)
         let noKey = try gatehouse(["keys", "rotate"], [:])
         XCTAssertEqual(noKey.status, 1)
-        XCTAssertEqual(try SigningKeyRing.list(pool: pool).count, 3, "failed runs changed nothing")
+        XCTAssertEqual(try SigningKeyRing.list(store: keys).count, 3, "failed runs changed nothing")
         // Without --algorithm both rotate.
         XCTAssertEqual(try gatehouse(["keys", "rotate"], environment).status, 0)
-        XCTAssertEqual(try SigningKeyRing.list(pool: pool).filter { $0.rotatedAt == nil }.count, 2)
-        XCTAssertEqual(try SigningKeyRing.list(pool: pool).count, 5)
+        XCTAssertEqual(try SigningKeyRing.list(store: keys).filter { $0.rotatedAt == nil }.count, 2)
+        XCTAssertEqual(try SigningKeyRing.list(store: keys).count, 5)
     }
 }

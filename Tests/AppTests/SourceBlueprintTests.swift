@@ -48,13 +48,14 @@ final class SourceBlueprintTests: XCTestCase {
     }
 
     func apply(_ yaml: String, secret: String? = nil) throws -> BlueprintApplyResult {
-        try BlueprintApplier(pool: pool, environment: ["ENTRA_SECRET": secret ?? self.secret],
+        try BlueprintApplier(store: PostgresBlueprintStore(pool: pool), environment: ["ENTRA_SECRET": secret ?? self.secret],
                              hasher: PasswordHasher(parameters: .init(memoryKiB: 1024, iterations: 1, parallelism: 1)),
                              sealer: sealer).apply([("s.yaml", yaml)])[0]
     }
 
     func sources() -> SourceDirectory {
-        SourceDirectory(pool: pool, sealer: sealer, transport: NoTransport(), logger: Logger(label: "test"))
+        SourceDirectory(store: PostgresOAuthSourceStore(pool: pool), sealer: sealer, transport: NoTransport(),
+                        logger: Logger(label: "test"))
     }
 
     func testApplyReadBackUpdateAndDelete() throws {

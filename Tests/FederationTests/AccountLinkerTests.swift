@@ -46,7 +46,7 @@ final class AccountLinkerTests: XCTestCase {
     func testTheAccountProvisionedOverSCIMIsTheSamePerson() throws {
         struct Provisioned: ProvisionedAccounts {
             let map: [String: UserID]
-            func user(externalID: String) throws -> UserID? { map[externalID] }
+            func user(externalID: String, provisionedBy slug: String) throws -> UserID? { slug == "entra-scim" ? map[externalID] : nil }
         }
         let scimUser = try users.createUser(NewUser(username: "somchai.p@contoso.test", email: "other@contoso.test"))
         linker = AccountLinker(users: users, groups: groups, connections: connections,
@@ -55,12 +55,23 @@ final class AccountLinkerTests: XCTestCase {
         XCTAssertThrowsError(try signIn(source(.identifier, enrollment: false), identity())) {
             XCTAssertEqual($0 as? FederationError, .enrollmentDisabled)
         }
-        let home = OAuthSourceConfig(slug: "entra", name: "Entra", providerType: .entraID, clientID: "c", clientSecret: "s",
+        var home = OAuthSourceConfig(slug: "entra", name: "Entra", providerType: .entraID, clientID: "c", clientSecret: "s",
                                      tenant: "t", matchingMode: .identifier, enrollment: false, groupSync: true)
+        // Not tied to a SCIM source: no match by object id (security round 2, finding 5).
+        XCTAssertThrowsError(try signIn(home, identity())) { XCTAssertEqual($0 as? FederationError, .enrollmentDisabled) }
+        home.provisioningSource = "entra-scim"
         let user = try signIn(home, identity())
         XCTAssertEqual(user.id, scimUser.id)
         XCTAssertEqual(users.count, 1, "no second account")
         XCTAssertEqual(try connections.connectedUser(source: "entra", identifier: "oid-1"), scimUser.id)
+        // The SCIM source re-points the account at a second identity: that one is refused, it
+        // does not join the account already linked to the first (security round 2, finding 5).
+        linker = AccountLinker(users: users, groups: groups, connections: connections,
+                               provisioned: Provisioned(map: ["oid-1": scimUser.id, "oid-2": scimUser.id]))
+        var mallory = identity()
+        mallory.identifier = "oid-2"
+        XCTAssertThrowsError(try signIn(home, mallory)) { XCTAssertEqual($0 as? FederationError, .alreadyLinked) }
+        XCTAssertNil(try connections.connectedUser(source: "entra", identifier: "oid-2"))
     }
 
     /// A matching address or username never takes over an administrator, a service account,

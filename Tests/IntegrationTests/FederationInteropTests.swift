@@ -227,12 +227,13 @@ final class FederationInteropTests: XCTestCase {
                                             "upstream_client_secret": upstreamSecret])
         let passed = result["passed"] as? [String] ?? []
         for name in ["m2m.exchanged", "m2m.gatehouse_token", "m2m.refused.unknown_key", "m2m.refused.expired",
-                     "m2m.refused.wrong_audience", "m2m.refused.other_application", "m2m.refused.not_client_credentials"] {
+                     "m2m.refused.wrong_audience", "m2m.refused.other_application", "m2m.refused.users_token",
+                     "m2m.refused.not_client_credentials"] {
             XCTAssertTrue(passed.contains(name), "\(name) not passed: \(result)")
         }
         // The caller learns only that it was refused; the reason is in the server's log.
         func description(_ name: String) -> String { ((result[name] as? [String: Any])?["description"] as? String) ?? "" }
-        for name in ["unknown_key", "expired", "wrong_audience", "other_application"] {
+        for name in ["unknown_key", "expired", "wrong_audience", "other_application", "users_token"] {
             XCTAssertEqual(description(name), "the client assertion was refused", "\(result)")
         }
         let log = child.stderr
@@ -250,6 +251,24 @@ final class FederationInteropTests: XCTestCase {
         let elapsed = page["elapsed"] as? Double ?? 0
         XCTAssertTrue(elapsed > 14 && elapsed < 20, "gave up after \(elapsed) s, not at the 15 s total timeout")
         XCTAssertEqual(try counts(), before)
+    }
+
+    /// Security round 2, finding 9: a link to a source's login (from any site) does not sign
+    /// the browser out: the signed-in session keeps going while the browser is upstream.
+    func testALinkToTheSourceLoginDoesNotSignAnyoneOut() throws {
+        let password = "correct horse battery staple"
+        let local = try XCTUnwrap(PostgresUserStore(pool: pool).user(username: "somchai-local"))
+        try PostgresUserStore(pool: pool).setPassword(userID: local.id, hash: try PasswordHasher().hash(password), at: .now())
+        let browser = Browser(port: child.port)
+        let executor = "/api/v3/flows/executor/default-authentication-flow/"
+        _ = try browser.postJSON(executor, ["component": "ak-stage-identification", "uid_field": "somchai-local"])
+        let done = jsonObject(try browser.postJSON(executor, ["component": "ak-stage-password", "password": password]))
+        XCTAssertEqual(done["component"] as? String, "xak-flow-redirect", "\(done)")
+        let session = browser.cookies["gatehouse_session"]
+        let out = try browser.get("/source/oauth/login/entra/", headers: ["Sec-Fetch-Site": "cross-site"])
+        XCTAssertEqual(out.status, 302)
+        XCTAssertEqual(browser.cookies["gatehouse_session"], session, "the cookie is not replaced")
+        XCTAssertEqual(try browser.get("/api/v3/core/users/me/").status, 200, "still signed in")
     }
 
     func testGroupsOverageTakesGroupsFromGraph() throws {

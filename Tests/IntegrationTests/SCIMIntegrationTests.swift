@@ -56,7 +56,8 @@ final class SCIMIntegrationTests: XCTestCase {
 
     /// The blueprint applier, with the master key the servers use (the portal's client secret is sealed).
     func applier() throws -> BlueprintApplier {
-        BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token, "PORTAL_SECRET": portalSecret],
+        BlueprintApplier(store: PostgresBlueprintStore(pool: pool),
+                         environment: ["SCIM_TOKEN": token, "PORTAL_SECRET": portalSecret],
                          sealer: try SecretSealer(currentMasterKey: Hex.decode(sharedSecretKey)!))
     }
 
@@ -172,7 +173,7 @@ final class SCIMIntegrationTests: XCTestCase {
         XCTAssertEqual(created.status, 201, created.body)
         let id = try XCTUnwrap(jsonObject(created)["id"] as? String)
         let provisioned = PostgresProvisioningStore(pool: pool)
-        XCTAssertEqual(try provisioned.user(externalID: "3f2c9a7e-0000-4000-8000-000000000001")?.rawValue, id,
+        XCTAssertEqual(try provisioned.user(externalID: "3f2c9a7e-0000-4000-8000-000000000001", provisionedBy: "entra")?.rawValue, id,
                        "the Entra ID login source finds the provisioned account by object id")
         // The person signs in (a password here; through Entra ID once that source lands).
         let password = "correct horse battery staple"

@@ -37,7 +37,7 @@ final class SecurityFixesIntegrationTests: XCTestCase {
         _ = try Migrator().migrate(on: connection) { _ in }
         connection.close()
         pool = PGPool(url: scratch.url)
-        _ = try BlueprintApplier(pool: pool, environment: ["SCIM_TOKEN": token],
+        _ = try BlueprintApplier(store: PostgresBlueprintStore(pool: pool), environment: ["SCIM_TOKEN": token],
                                  sealer: try SecretSealer(currentMasterKey: Hex.decode(sharedSecretKey)!))
             .apply([("scim.yaml", Self.blueprint)])
         let hash = try PasswordHasher().hash(password)

@@ -214,6 +214,10 @@ class Handler(BaseHTTPRequestHandler):
         if STATE["mode"] == "other_app":
             # Another application of the tenant asking for a token to our API.
             claims["azp"] = "11111111-2222-3333-4444-555555555555"
+        if STATE["mode"] == "delegated":
+            # A user's delegated access token for our API, issued to the allowed application.
+            claims.update({"scp": "access_as_user", "idtyp": "user", "sub": "pairwise-user", "oid": STATE["user"]["oid"]})
+            claims.pop("roles", None)
         return self.send(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": sign(claims)})
 
 

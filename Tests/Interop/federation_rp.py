@@ -173,6 +173,12 @@ def m2m(cfg):
         outcomes["other_application"] = exchange(upstream_token(f"api://{cfg['upstream_client_id']}/.default"))
     finally:
         control(cfg, mode="normal")
+    # A user's delegated token for our API, from the allowed application: not the app itself.
+    control(cfg, mode="delegated")
+    try:
+        outcomes["users_token"] = exchange(upstream_token(f"api://{cfg['upstream_client_id']}/.default"))
+    finally:
+        control(cfg, mode="normal")
     # An ID-token-style grant is not what an assertion is for.
     outcomes["not_client_credentials"] = requests.post(f"{base}/application/o/token/", timeout=10, data={
         "grant_type": "authorization_code", "code": "x", "client_id": cfg["client_id"],

@@ -70,7 +70,8 @@ class Browser:
                 response = self.submit(forms[0], username, password)
                 continue
             raise SystemExit(f"FAILED browser: unexpected {response.status_code} at {response.url}: " + (re.findall(r"class=\"gh-error\">([^<]*)", response.text) or [response.text[:800]])[0])
-        raise SystemExit("FAILED browser: too many steps")
+        errors = re.findall(r'class="gh-error"[^>]*>([^<]*)', response.text)
+        raise SystemExit(f"FAILED browser: too many steps at {response.url}: {errors or response.text[-1500:]}")
 
     def get(self, url, stop, **kwargs):
         return self.go(self.session.get(url, allow_redirects=False, timeout=15), stop, **kwargs)

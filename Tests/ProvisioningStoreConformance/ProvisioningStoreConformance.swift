@@ -252,7 +252,7 @@ public struct ProvisioningStoreConformance {
         }
         try expectEqual(seen, leaver, "the audit sees the user as it was")
         try expectEqual(try store.user(leaver.id, in: entra), nil)
-        try expectEqual(try store.user(externalID: "oid-leaver"), nil)
+        try expectEqual(try store.user(externalID: "oid-leaver", provisionedBy: "entra"), nil)
         let kept = try unwrap(fixtures.account(leaver.id), "kept for the audit trail")
         try expect(!kept.isActive && kept.deactivatedAt != nil)
         try expectEqual(kept.username, "leaver@contoso.com~deleted~" + leaver.id.rawValue)
@@ -280,14 +280,22 @@ public struct ProvisioningStoreConformance {
         try expectEqual(try lastEvent().actorUserID, temp.id, "the event outlives the account")
     }
 
-    public func userFoundByExternalIDAcrossSources() throws {
+    /// Security round 2, finding 5: an `externalId` names an account only within the SCIM
+    /// source an upstream sign-in source is tied to, never across sources.
+    public func userFoundByExternalIDWithinItsSource() throws {
         let entra = try source("entra"), other = try source("other")
         let first = try createUser("a@contoso.com", externalID: "oid-1", in: entra)
         let second = try createUser("b@contoso.com", externalID: "oid-1", in: other)
-        try expectEqual(try store.user(externalID: "oid-1"), first.id, "the oldest")
-        try expectEqual(try store.user(externalID: "OID-1"), nil, "exact")
+        try expectEqual(try store.user(externalID: "oid-1", provisionedBy: "entra"), first.id)
+        try expectEqual(try store.user(externalID: "oid-1", provisionedBy: "other"), second.id)
+        try expectEqual(try store.user(externalID: "OID-1", provisionedBy: "entra"), nil, "exact")
+        try expectEqual(try store.user(externalID: "oid-1", provisionedBy: "nosuch"), nil)
+        // Within a source an externalId names one live user: a second one is a conflict.
+        try expectStoreError(.conflict(field: "externalId"), "a second user with the same externalId in one source") { () throws(StoreError) in
+            _ = try createUser("c@contoso.com", externalID: "oid-1", in: entra)
+        }
         try store.deleteUser(first.id, in: entra) { _ in audit("test.user.delete") }
-        try expectEqual(try store.user(externalID: "oid-1"), second.id)
+        try expectEqual(try store.user(externalID: "oid-1", provisionedBy: "entra"), nil, "deleted ones do not count")
     }
 
     // MARK: - groups

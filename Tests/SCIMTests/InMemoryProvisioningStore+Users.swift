@@ -8,6 +8,7 @@ extension InMemoryProvisioningStore {
         try transaction { (state: inout State) throws(StoreError) -> ProvisionedUser in
             let id = State.newID()
             try state.checkIdentifiers(username: fields.username, email: fields.email, of: id)
+            try state.checkExternalID(fields.externalID, of: id, in: source.id)
             let now = state.tick()
             state.accounts[id] = User(id: UserID(id), username: fields.username, email: fields.email, name: fields.name,
                                       isActive: fields.isActive, isSuperuser: false, attributes: Self.attributes("{}", fields),
@@ -76,6 +77,7 @@ extension InMemoryProvisioningStore {
             let fields = next.fields
             do throws(StoreError) {
                 try state.checkIdentifiers(username: fields.username, email: fields.email, of: id)
+                try state.checkExternalID(fields.externalID, of: id, in: source.id)
             } catch {
                 throw .store(error)
             }
@@ -121,9 +123,12 @@ extension InMemoryProvisioningStore {
         }
     }
 
-    func user(externalID: String) throws(StoreError) -> UserID? {
+    func user(externalID: String, provisionedBy slug: String) throws(StoreError) -> UserID? {
         read { state in
-            state.resources.first { $0.user != nil && !$0.deleted && $0.externalID == externalID }?.user.map(UserID.init)
+            let sourceID = state.sources[slug]?.source.id
+            return state.resources.first {
+                $0.user != nil && !$0.deleted && $0.externalID == externalID && $0.source == sourceID
+            }?.user.map(UserID.init)
         }
     }
 

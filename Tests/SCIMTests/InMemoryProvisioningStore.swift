@@ -115,6 +115,15 @@ extension InMemoryProvisioningStore.State {
 
     // MARK: identifier rules (PostgreSQL: the unique username index and migration 8's triggers)
 
+    /// An `externalId` names one live user within a source (migration 10's rule).
+    func checkExternalID(_ externalID: String?, of id: String, in source: String) throws(StoreError) {
+        guard let externalID else { return }
+        if resources.contains(where: { $0.source == source && $0.user != nil && $0.user != id && !$0.deleted
+                                       && $0.externalID == externalID }) {
+            throw .conflict(field: "externalId")
+        }
+    }
+
     func checkIdentifiers(username: String, email: String?, of id: String) throws(StoreError) {
         guard !username.isEmpty else { throw .invalid("username must not be empty") }
         let name = username.lowercased(), mail = (email ?? "").lowercased()

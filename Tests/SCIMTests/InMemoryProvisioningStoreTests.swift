@@ -14,7 +14,7 @@ final class InMemoryProvisioningStoreTests: XCTestCase {
     func testUserListingsNarrowAndPage() throws { try conformance.userListingsNarrowAndPage() }
     func testUserUpdatesLockRefuseAndDeactivate() throws { try conformance.userUpdatesLockRefuseAndDeactivate() }
     func testUserDeletionKeepsOrPurges() throws { try conformance.userDeletionKeepsOrPurges() }
-    func testUserFoundByExternalIDAcrossSources() throws { try conformance.userFoundByExternalIDAcrossSources() }
+    func testUserFoundByExternalIDWithinItsSource() throws { try conformance.userFoundByExternalIDWithinItsSource() }
     func testGroupsMembersAndNesting() throws { try conformance.groupsMembersAndNesting() }
     func testGroupUpdatesAndDeletion() throws { try conformance.groupUpdatesAndDeletion() }
 }

@@ -26,6 +26,18 @@ final class SCIMErrorRouteTests: XCTestCase {
         XCTAssertEqual(basic.status.code, 401, "only a bearer token")
     }
 
+    /// Security round 2, finding 8: look-alike names that NFKC does not fold (Latin mixed with
+    /// Cyrillic or Greek) are refused like invisible characters are.
+    func testMixedScriptNamesAreRefused() throws {
+        for body in [#"{"userName":"\u0430lice"}"#, #"{"userName":"fin\u03bfnce"}"#] {
+            assertSCIMError(scim.send(.post, "/Users", body), 400, "invalidValue")
+        }
+        for body in [#"{"displayName":"\u0430dmins"}"#, #"{"displayName":"admins\u200Bx"}"#] {
+            assertSCIMError(scim.send(.post, "/Groups", body), 400, "invalidValue")
+        }
+        XCTAssertEqual(scim.send(.post, "/Groups", #"{"displayName":"ฝ่าย IT"}"#).status.code, 201, "Thai beside Latin is fine")
+    }
+
     func testMalformedInputIs400WithItsScimType() throws {
         assertSCIMError(scim.send(.post, "/Users", #"{"userName": "#), 400, "invalidSyntax")
         assertSCIMError(scim.send(.post, "/Users", #"["not an object"]"#), 400, "invalidSyntax")

@@ -1,8 +1,6 @@
 import Blueprints
 import Crypto
 import Foundation
-import Logging
-import Postgres
 import Store
 
 /// What applying one blueprint file did.
@@ -40,15 +38,12 @@ public struct BlueprintApplyFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { lines.joined(separator: "\n") }
 }
 
-/// Applies blueprint files to PostgreSQL: all files of one call in ONE transaction, under a
-/// transaction-scoped advisory lock so two nodes never apply at once (the second waits, then
-/// plans against what the first wrote). Each file is validated against the database as it
-/// stands after the files before it; the first bad file rolls everything back.
+/// Applies blueprint files to a `BlueprintStore` (`PostgresBlueprintStore`): all files of one
+/// call in ONE transaction, under the store's lock so two nodes never apply at once (the second
+/// waits, then plans against what the first wrote). Each file is validated against the database
+/// as it stands after the files before it; the first bad file rolls everything back.
 public struct BlueprintApplier: Sendable {
-    /// `pg_advisory_xact_lock` key: the bytes of "GHBLUEPR".
-    public static let advisoryLockKey: Int64 = 0x4748_424C_5545_5052
-
-    public let pool: PGPool
+    public let store: any BlueprintStore
     public let environment: [String: String]
     public let hasher: PasswordHasher
     public let registry: ModelRegistry
@@ -56,9 +51,9 @@ public struct BlueprintApplier: Sendable {
     /// stores one is rejected.
     public let sealer: SecretSealer?
 
-    public init(pool: PGPool, environment: [String: String], hasher: PasswordHasher = PasswordHasher(),
+    public init(store: any BlueprintStore, environment: [String: String], hasher: PasswordHasher = PasswordHasher(),
                 registry: ModelRegistry = .standard, sealer: SecretSealer? = nil) {
-        self.pool = pool
+        self.store = store
         self.environment = environment
         self.hasher = hasher
         self.registry = registry
@@ -69,9 +64,8 @@ public struct BlueprintApplier: Sendable {
     public func apply(_ files: [(file: String, yaml: String)]) throws(BlueprintApplyFailure) -> [BlueprintApplyResult] {
         var current = files.first?.file ?? ""
         do {
-            return try pool.transaction { connection in
-                try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [.int(Int(Self.advisoryLockKey))])
-                let objects = PostgresBlueprintObjects(connection: connection, hasher: hasher, sealer: sealer)
+            return try store.withBlueprintLock { records in
+                let objects = BlueprintObjects(records: records, hasher: hasher, sealer: sealer)
                 let parser = BlueprintParser(registry: registry, environment: environment)
                 var results: [BlueprintApplyResult] = []
                 for (file, yaml) in files {
@@ -141,33 +135,5 @@ public struct BlueprintApplier: Sendable {
             if fileKind(path) == .file { files.append(path) }
         }
         return files.sorted()
-    }
-}
-
-/// Start-up application of a blueprint directory, shared by `serve` and `dev`.
-public enum BlueprintStartup {
-    /// Applies every blueprint under `directory` (see `BlueprintApplier.blueprintFiles`) in one
-    /// transaction and logs one line per file. Throws with the error lines of the bad file.
-    @discardableResult
-    public static func apply(directory: String, databaseURL: DatabaseURL, environment: [String: String],
-                             sealer: SecretSealer? = nil, logger: Logger) throws(BlueprintApplyFailure) -> [BlueprintApplyResult] {
-        let files = try BlueprintApplier.blueprintFiles(under: directory)
-        if files.isEmpty {
-            logger.info("no blueprints to apply", metadata: ["directory": "\(directory)"])
-            return []
-        }
-        var configuration = PGPoolConfiguration()
-        configuration.maxConnections = 1
-        configuration.minIdle = 0
-        let pool = PGPool(url: databaseURL.unredactedURL, configuration: configuration)
-        defer { pool.close() }
-        let results = try BlueprintApplier(pool: pool, environment: environment, sealer: sealer).apply(paths: files)
-        for result in results {
-            logger.info("blueprint applied", metadata: [
-                "file": "\(result.file)", "blueprint": "\(result.blueprint.name)", "created": "\(result.created)",
-                "updated": "\(result.updated)", "deleted": "\(result.deleted)", "unchanged": "\(result.unchanged)",
-            ])
-        }
-        return results
     }
 }

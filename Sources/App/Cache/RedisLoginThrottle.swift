@@ -13,7 +13,7 @@ import Store
 /// at the limit; the lockout ends by itself when the key expires (at most `windowSeconds` after
 /// the first counted failure). The times come from Redis's TTLs, not from `now`.
 ///
-/// Every failure is also recorded in the `fallback` (a `PostgresLoginThrottle` in
+/// Every failure is also recorded in the `fallback` (a `SharedLoginThrottle` on PostgreSQL in
 /// `LoginServices.postgres(pool:redis:logger:)`, same kind of fixed window) and in an
 /// `InMemoryLoginThrottle` on this node (sliding window of the same length). While Redis is
 /// unavailable (the client's breaker logs that once), `isBlocked` answers from the fallback, so

@@ -200,12 +200,9 @@ public enum DevRunner {
 public enum MigrationRunner {
     @discardableResult
     public static func apply(url: DatabaseURL, logger: Logger) throws -> [Migration] {
-        let connection = try PGConnection(url: url.unredactedURL, connectTimeout: 10)
-        defer { connection.close() }
-        let applied = try Migrator().migrate(on: connection) { migration in
+        let (applied, status) = try Migrator().migrate(url: url.unredactedURL) { migration in
             logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
         }
-        let status = try Migrator().status(on: connection)
         logger.info(applied.isEmpty ? "database schema is up to date" : "migrations applied",
                     metadata: ["schema_version": "\(status.databaseVersion)", "applied": "\(applied.count)"])
         return applied

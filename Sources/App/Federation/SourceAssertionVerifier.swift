@@ -18,6 +18,14 @@ struct SourceAssertionVerifier: ClientAssertionVerifier {
         var description: String { "the assertion carries a nonce: an ID token, not an application's token" }
     }
 
+    /// A user's delegated access token (`scp`, `idtyp: user`, or a subject that is not the
+    /// application's own service principal) is not the application speaking for itself: an app
+    /// that may also get delegated tokens for us must not pass a user's off as its own.
+    struct LooksLikeAUsersToken: Error, CustomStringConvertible {
+        let why: String
+        var description: String { "the assertion is a user's token (\(why)), not an application-only token" }
+    }
+
     func verify(_ assertion: String, sources: [String], subjects: [String]) throws {
         var last: any Error = FederationError.unknownSource(sources.joined(separator: ","))
         for slug in sources {
@@ -25,6 +33,11 @@ struct SourceAssertionVerifier: ClientAssertionVerifier {
             do {
                 let token = try client.verifyAssertion(assertion)
                 guard token.string("nonce") == nil else { throw LooksLikeAnIDToken() }
+                if token.string("scp") != nil { throw LooksLikeAUsersToken(why: "it carries delegated scopes") }
+                if let type = token.string("idtyp"), type != "app" { throw LooksLikeAUsersToken(why: "idtyp \(type)") }
+                if let subject = token.string("sub"), let object = token.string("oid"), subject != object {
+                    throw LooksLikeAUsersToken(why: "its subject is not the application's service principal")
+                }
                 let caller = token.string("azp") ?? token.string("appid")
                 guard let caller, subjects.contains(where: { $0.lowercased() == caller.lowercased() }) else {
                     throw NotIssuedToAllowedApplication(got: caller)

@@ -2,21 +2,20 @@ import Blueprints
 import Crypto
 import Federation
 import Logging
-import Postgres
 import Store
 
-/// The enabled `oauth-source` rows, read from PostgreSQL (a handful of rows; read per use so a
-/// blueprint change is seen at once), each with one long-lived `UpstreamClient` per
+/// The enabled `oauth-source`s, read from an `OAuthSourceStore` (a handful of rows; read per use
+/// so a blueprint change is seen at once), each with one long-lived `UpstreamClient` per
 /// configuration, so discovery and JWKS stay cached between sign-ins.
 final class SourceDirectory: Sendable {
-    let pool: PGPool
+    let store: any OAuthSourceStore
     let sealer: SecretSealer
     let transport: any UpstreamTransport
     let logger: Logger
     private let clients = Locked<[String: UpstreamClient]>([:])
 
-    init(pool: PGPool, sealer: SecretSealer, transport: any UpstreamTransport, logger: Logger) {
-        self.pool = pool
+    init(store: any OAuthSourceStore, sealer: SecretSealer, transport: any UpstreamTransport, logger: Logger) {
+        self.store = store
         self.sealer = sealer
         self.transport = transport
         self.logger = logger
@@ -24,24 +23,19 @@ final class SourceDirectory: Sendable {
 
     /// Every enabled source, by slug order; a row that cannot be read is logged and skipped.
     func enabledSources() -> [OAuthSourceConfig] {
-        let result: PGResult
+        let stored: [StoredOAuthSource]
         do {
-            result = try pool.read { connection in
-                try connection.query("""
-                    SELECT id::text AS id, slug, name, config::text AS config, secrets->>'client_secret' AS secret
-                    FROM sources WHERE kind = 'oauth' AND enabled ORDER BY slug
-                    """)
-            }
+            stored = try store.enabledOAuthSources()
         } catch {
             logger.warning("could not read the sources", metadata: ["error": "\(error)"])
             return []
         }
         var sources: [OAuthSourceConfig] = []
-        for row in 0..<result.rows.count {
+        for source in stored {
             do {
-                sources.append(try Self.config(result, row, sealer: sealer))
+                sources.append(try Self.config(source, sealer: sealer))
             } catch {
-                logger.warning("oauth-source cannot be used", metadata: ["slug": "\(result.value(row, "slug") ?? "?")", "error": "\(error)"])
+                logger.warning("oauth-source cannot be used", metadata: ["slug": "\(source.slug)", "error": "\(error)"])
             }
         }
         return sources
@@ -64,13 +58,15 @@ final class SourceDirectory: Sendable {
         let description: String
     }
 
-    static func config(_ result: PGResult, _ row: Int, sealer: SecretSealer) throws -> OAuthSourceConfig {
-        guard let id = result.value(row, "id"), let slug = result.value(row, "slug"),
-              case .map(let c)? = AttributesJSON.decode(result.value(row, "config") ?? "") else {
+    /// The source's settings, its client secret opened.
+    static func config(_ source: StoredOAuthSource, sealer: SecretSealer) throws -> OAuthSourceConfig {
+        guard case .map(let c)? = AttributesJSON.decode(source.config.text) else {
             throw ConfigError(description: "the stored config is not a JSON object")
         }
-        guard let sealed = result.value(row, "secret") else { throw ConfigError(description: "no client secret") }
-        let secret = try SealedColumns.open(sealed, with: sealer, at: SealedColumns.sourceSecrets, rowID: id, field: "client_secret")
+        guard let sealed = source.sealedClientSecret else { throw ConfigError(description: "no client secret") }
+        let secret = try SealedColumns.open(sealed, with: sealer, at: SealedColumns.sourceSecrets, rowID: source.id,
+                                            field: "client_secret")
+        let slug = source.slug
         func string(_ key: String) -> String? { c[key]?.stringValue }
         func list(_ key: String) -> [String] {
             guard case .list(let items)? = c[key] else { return [] }
@@ -83,7 +79,7 @@ final class SourceDirectory: Sendable {
         guard let type = string("provider_type").flatMap(UpstreamProviderType.init(rawValue:)),
               let clientID = string("client_id") else { throw ConfigError(description: "provider_type or client_id missing") }
         return OAuthSourceConfig(
-            slug: slug, name: result.value(row, "name") ?? slug, providerType: type, clientID: clientID, clientSecret: secret,
+            slug: slug, name: source.name, providerType: type, clientID: clientID, clientSecret: secret,
             tenant: string("tenant"), allowedTenants: list("allowed_tenants"), issuer: string("issuer"),
             authority: string("authority") ?? "https://login.microsoftonline.com",
             graphURL: string("graph_url") ?? "https://graph.microsoft.com", hostedDomain: string("hosted_domain"),
@@ -92,6 +88,7 @@ final class SourceDirectory: Sendable {
             enrollment: bool("enrollment") ?? true, groupSync: bool("group_sync") ?? false,
             attributeMapping: string("attribute_mapping"), groupMapping: string("group_mapping"),
             buttonLabel: string("button_label"), icon: string("icon"),
-            loginMode: string("login_mode").flatMap(SourceLoginMode.init(rawValue:)) ?? .button)
+            loginMode: string("login_mode").flatMap(SourceLoginMode.init(rawValue:)) ?? .button,
+            provisioningSource: string("scim_source"))
     }
 }

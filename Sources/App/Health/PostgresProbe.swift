@@ -1,6 +1,6 @@
 import Postgres
 
-/// Connects and runs `SELECT 1`, within `timeout` seconds for each step (default 2).
+/// Connects and runs `SELECT 1` (`PGHealthCheck`), within `timeout` seconds for each step (default 2).
 public struct PostgresProbe: DependencyProbe {
     public let name = "postgres"
     public let url: DatabaseURL
@@ -13,10 +13,7 @@ public struct PostgresProbe: DependencyProbe {
 
     public func check() -> ProbeResult {
         do {
-            let connection = try PGConnection(url: url.unredactedURL, connectTimeout: Int(timeout.rounded(.up)),
-                                              applicationName: "gatehouse-probe")
-            defer { connection.close() }
-            try connection.ping(timeout: timeout)
+            try PGHealthCheck.check(url: url.unredactedURL, timeout: timeout)
             return .ok
         } catch {
             return .failed(reason: error.description)

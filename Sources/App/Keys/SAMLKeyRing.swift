@@ -9,7 +9,7 @@ import XMLSec
 /// `SAMLSigningKeys` over the server's own key pairs (`SigningKeyRing`: RSA-2048 for
 /// RSA-SHA256/512, P-256 for ECDSA-SHA256; made at first start, rotated with
 /// `gatehouse keys rotate`) and a self-signed certificate stored beside each key
-/// (`signing_keys.certificate`, migration 10). The certificate is made the first time a key
+/// (`signing_keys.certificate`, migration 11). The certificate is made the first time a key
 /// signs for SAML; the first node to store it wins, so every node publishes the same one.
 /// Rotated keys' certificates stay in metadata for the ring's retention.
 public final class SAMLKeyRing: SAMLSigningKeys {

@@ -1,9 +1,9 @@
 import Dispatch
 public import Crypto
 public import Logging
-public import Postgres
+public import Store
 
-/// Gatehouse's own JWT signing keys, kept in the `signing_keys` table.
+/// Gatehouse's own JWT signing keys, kept in a `SigningKeyStore` (on PostgreSQL: `PostgresSigningKeyStore`).
 ///
 /// - One current key per algorithm (`rotated_at IS NULL`) signs; `ensureKeys()` makes any that
 ///   is missing at server start, `rotate(_:)` (`gatehouse keys rotate`) replaces one.
@@ -21,10 +21,7 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
     /// 30 days and an hour: the longest token lifetime we expect, plus margin. Servers pass
     /// their own (the longest lifetime of a token these keys sign, plus clock skew).
     public static let defaultRetention: Duration = .seconds(30 * 86_400 + 3_600)
-    /// `pg_advisory_xact_lock` key for creating and rotating keys: the bytes of "GHSIGNKY".
-    public static let advisoryLockKey: Int64 = 0x4748_5349_474E_4B59
-
-    public let pool: PGPool
+    public let store: any SigningKeyStore
     public let sealer: SecretSealer
     public let retention: Duration
     public let reloadInterval: Duration
@@ -49,10 +46,10 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
 
     let state = Locked(State())
 
-    public init(pool: PGPool, sealer: SecretSealer, retention: Duration = SigningKeyRing.defaultRetention,
+    public init(store: any SigningKeyStore, sealer: SecretSealer, retention: Duration = SigningKeyRing.defaultRetention,
                 reloadInterval: Duration = .seconds(60), unknownKeyReloadInterval: Duration = .seconds(5),
                 logger: Logger = Logger(label: "gatehouse.signing-keys")) {
-        self.pool = pool
+        self.store = store
         self.sealer = sealer
         self.retention = retention
         self.reloadInterval = reloadInterval
@@ -64,18 +61,16 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
 
     /// Makes a current key for every algorithm in `algorithms` that has none, then loads the
     /// ring. Call once at server start, after migrations and before serving. Safe when several
-    /// nodes start at once: the check and the insert run under one advisory lock, so each
+    /// nodes start at once: the check and the insert run under the store's lock, so each
     /// algorithm gets exactly one key. Returns the keys it created (usually none).
     @discardableResult
     public func ensureKeys(_ algorithms: [JWSAlgorithm] = JWSAlgorithm.allCases) throws(SigningKeyRingError) -> [SigningKeyInfo] {
         let created: [SigningKeyInfo] = try database("creating signing keys") {
-            try pool.transaction { connection in
-                try Self.lock(connection)
-                let present = Set(try connection.query("SELECT DISTINCT algorithm FROM signing_keys WHERE rotated_at IS NULL")
-                    .rows.compactMap { $0.first ?? nil })
+            try store.withSigningKeyLock { changes in
+                let present = try changes.currentAlgorithms()
                 var created: [SigningKeyInfo] = []
                 for algorithm in algorithms where !present.contains(algorithm.rawValue) {
-                    created.append(try insertNewKey(algorithm, on: connection))
+                    created.append(try insertNewKey(algorithm, with: changes))
                 }
                 return created
             }
@@ -90,11 +85,9 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
     @discardableResult
     public func rotate(_ algorithm: JWSAlgorithm) throws(SigningKeyRingError) -> SigningKeyInfo {
         let created: SigningKeyInfo = try database("rotating the \(algorithm.rawValue) key") {
-            try pool.transaction { connection in
-                try Self.lock(connection)
-                try connection.query("UPDATE signing_keys SET rotated_at = now() WHERE algorithm = $1 AND rotated_at IS NULL",
-                                     [.text(algorithm.rawValue)])
-                return try insertNewKey(algorithm, on: connection)
+            try store.withSigningKeyLock { changes in
+                try changes.retireCurrentKey(algorithm: algorithm.rawValue)
+                return try insertNewKey(algorithm, with: changes)
             }
         }
         logger.info("rotated signing key", metadata: ["kid": "\(created.kid)", "algorithm": "\(created.algorithm)"])
@@ -103,37 +96,23 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
         return created
     }
 
-    /// Every row of `signing_keys`, newest first, without any key material.
-    public static func list(pool: PGPool) throws(SigningKeyRingError) -> [SigningKeyInfo] {
-        try database("listing signing keys") {
-            try pool.read { connection in
-                let result = try connection.query("SELECT \(SigningKeyInfo.columns) FROM signing_keys ORDER BY created_at DESC, kid")
-                return result.rows.indices.map { SigningKeyInfo(result, row: $0) }
-            }
-        }
-    }
-
-    private static func lock(_ connection: PGConnection) throws {
-        try connection.query("SELECT pg_advisory_xact_lock($1::bigint)", [.int(Int(advisoryLockKey))])
+    /// Every key in `store`, newest first, without any key material.
+    public static func list(store: any SigningKeyStore) throws(SigningKeyRingError) -> [SigningKeyInfo] {
+        try database("listing signing keys") { try store.signingKeyList() }
     }
 
     /// Generates a key and inserts it as current. The row id is drawn first: the seal is bound to it.
-    private func insertNewKey(_ algorithm: JWSAlgorithm, on connection: PGConnection) throws -> SigningKeyInfo {
+    private func insertNewKey(_ algorithm: JWSAlgorithm, with changes: any SigningKeyChanges) throws -> SigningKeyInfo {
         let key = try SigningKey.generate(algorithm)
-        guard let id = try connection.query("SELECT gen_random_uuid()::text").scalar else {
-            throw SigningKeyRingError.database("no uuid from gen_random_uuid()")
-        }
+        let id = try changes.newKeyID()
         let sealed = SealedColumns.seal(try key.pkcs8PEM(), with: sealer, at: SealedColumns.signingKeyPrivateKey, rowID: id)
-        let result = try connection.query("""
-            INSERT INTO signing_keys (id, kid, algorithm, public_jwk, private_key_sealed)
-            VALUES ($1::uuid, $2, $3, $4::jsonb, $5) RETURNING \(SigningKeyInfo.columns)
-            """, [.uuid(id), .text(key.kid), .text(algorithm.rawValue), .jsonb(key.publicJWK), .text(sealed)])
-        return SigningKeyInfo(result, row: 0)
+        return try changes.insertCurrentKey(id: id, kid: key.kid, algorithm: algorithm.rawValue, publicJWK: key.publicJWK,
+                                            sealedPrivateKey: sealed)
     }
 
     // MARK: Loading
 
-    /// Reads the current and retained keys from PostgreSQL and swaps them in. Throws (and
+    /// Reads the current and retained keys from the store and swaps them in. Throws (and
     /// keeps the keys it had) when a current key cannot be opened or the database fails.
     public func reload() throws(SigningKeyRingError) {
         let snapshot = try load()
@@ -145,33 +124,23 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
 
     private func load() throws(SigningKeyRingError) -> Snapshot {
         let retentionSeconds = max(0, retention.components.seconds)
-        let result = try database("loading signing keys") {
-            try pool.read { connection in
-                try connection.query("""
-                    SELECT id::text AS id, kid, algorithm, public_jwk::text AS jwk, private_key_sealed AS sealed,
-                           (rotated_at IS NULL) AS current
-                    FROM signing_keys
-                    WHERE rotated_at IS NULL OR rotated_at > now() - $1::bigint * interval '1 second'
-                    ORDER BY (rotated_at IS NULL) DESC, created_at DESC, kid
-                    """, [.int(Int(retentionSeconds))])
-            }
-        }
+        let stored = try database("loading signing keys") { try store.signingKeys(retainedFor: retentionSeconds) }
         var snapshot = Snapshot()
         var jwks: [(JWSAlgorithm, String)] = []
-        for row in result.rows.indices {
-            guard let id = result.value(row, "id"), let kid = result.value(row, "kid"),
-                  let name = result.value(row, "algorithm") else { continue }
-            guard let algorithm = JWSAlgorithm(rawValue: name) else {
-                logger.warning("signing key with an unknown algorithm ignored", metadata: ["kid": "\(kid)", "algorithm": "\(name)"])
+        for row in stored {
+            let kid = row.kid
+            guard let algorithm = JWSAlgorithm(rawValue: row.algorithm) else {
+                logger.warning("signing key with an unknown algorithm ignored",
+                               metadata: ["kid": "\(kid)", "algorithm": "\(row.algorithm)"])
                 continue
             }
             let publicKey: PublicKey
-            if result.value(row, "current") == "t" && snapshot.current[algorithm] == nil {
+            if row.isCurrent && snapshot.current[algorithm] == nil {
                 // The key that signs: open the private half (and fail loudly when we cannot).
                 let key: SigningKey
                 do {
-                    let pem = try SealedColumns.open(result.value(row, "sealed") ?? "", with: sealer,
-                                                     at: SealedColumns.signingKeyPrivateKey, rowID: id)
+                    let pem = try SealedColumns.open(row.sealedPrivateKey, with: sealer,
+                                                     at: SealedColumns.signingKeyPrivateKey, rowID: row.id)
                     key = try SigningKey(pem: pem, algorithm: algorithm)
                 } catch {
                     throw .unreadableKey(kid: kid, problem: "\(error)")
@@ -182,7 +151,7 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
             } else {
                 // A key that only verifies: its public JWK is enough.
                 do {
-                    publicKey = try PublicKey(jwkJSON: Array((result.value(row, "jwk") ?? "").utf8))
+                    publicKey = try PublicKey(jwkJSON: Array(row.publicJWK.utf8))
                 } catch {
                     logger.warning("retained signing key ignored", metadata: ["kid": "\(kid)", "error": "\(error)"])
                     continue
@@ -277,30 +246,6 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
     private func database<T>(_ what: String, _ body: () throws -> T) throws(SigningKeyRingError) -> T {
         try Self.database(what, body)
     }
-}
-
-/// One row of `signing_keys` as `gatehouse keys list` shows it: no key material.
-public struct SigningKeyInfo: Sendable, Equatable, CustomStringConvertible {
-    public let kid: String
-    public let algorithm: String
-    /// UTC, ISO 8601 to the second.
-    public let createdAt: String
-    public let rotatedAt: String?
-
-    static let columns = """
-        kid, algorithm, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created, \
-        to_char(rotated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS rotated
-        """
-
-    init(_ result: PGResult, row: Int) {
-        kid = result.value(row, "kid") ?? ""
-        algorithm = result.value(row, "algorithm") ?? ""
-        createdAt = result.value(row, "created") ?? ""
-        rotatedAt = result.value(row, "rotated")
-    }
-
-    /// `kid  algorithm  created  rotated-or-"current"`, tab-separated.
-    public var description: String { [kid, algorithm, createdAt, rotatedAt ?? "current"].joined(separator: "\t") }
 }
 
 public enum SigningKeyRingError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -11,12 +11,12 @@ import Store
 // when it is configured.
 extension LoginServices {
     /// The PostgreSQL stores on `pool`, failed-login counters in PostgreSQL shared by all nodes
-    /// (`PostgresLoginThrottle`; this node's counts while the database errs), OWASP argon2id parameters.
+    /// (`SharedLoginThrottle` over `PostgresLoginFailureStore`; this node's counts while the database errs), OWASP argon2id parameters.
     public static func postgres(pool: PGPool, logger: Logger = Logger(label: "gatehouse.login"), sealer: SecretSealer? = nil,
                                 totpIssuer: String = "Gatehouse", webAuthn: WebAuthn.RelyingParty? = nil,
                                 authenticationFlow: String = Flow.defaultAuthentication.slug) -> LoginServices {
         LoginServices(users: PostgresUserStore(pool: pool), sessions: PostgresSessionStore(pool: pool),
-                      events: PostgresEventStore(pool: pool), throttle: PostgresLoginThrottle(pool: pool, logger: logger),
+                      events: PostgresEventStore(pool: pool), throttle: SharedLoginThrottle(store: PostgresLoginFailureStore(pool: pool), logger: logger),
                       authenticationFlow: authenticationFlow,
                       authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
                       webAuthn: webAuthn)
@@ -46,7 +46,7 @@ extension LoginServices {
         let cache = SessionCache(client: redis, logger: logger)
         return LoginServices(users: CachedUserStore(base: PostgresUserStore(pool: pool), cache: cache),
                              sessions: CachedSessionStore(base: PostgresSessionStore(pool: pool), cache: cache),
-                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: PostgresLoginThrottle(pool: pool, logger: logger)),
+                             events: PostgresEventStore(pool: pool), throttle: RedisLoginThrottle(client: redis, fallback: SharedLoginThrottle(store: PostgresLoginFailureStore(pool: pool), logger: logger)),
                              authenticationFlow: authenticationFlow,
                       authenticators: sealer.map { authenticatorStore(pool: pool, sealer: $0) }, totpIssuer: totpIssuer,
                       webAuthn: webAuthn)

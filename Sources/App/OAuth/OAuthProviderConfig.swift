@@ -7,7 +7,6 @@ import Store
 /// their blueprint values (durations as written, e.g. `minutes=1`); the client secret is sealed
 /// in `secrets.client_secret` (context `providers/<id>/client_secret`).
 enum OAuthProviderConfig {
-    static let kind = "oauth2"
     static let secretKey = "client_secret"
 
     /// What an attribute left out of the blueprint is when the provider is created.
@@ -37,12 +36,12 @@ enum OAuthProviderConfig {
         return total <= 100_000_000 ? total : nil
     }
 
-    /// The client described by one `providers` row (and its application), or why it cannot be served.
-    static func client(providerID: String, name: String, clientID: String, config: String, sealedSecret: String?,
-                       sealer: SecretSealer?, mappings: [OAuthScopeMapping],
+    /// The client described by one stored provider (and its application), or why it cannot be served.
+    static func client(_ provider: StoredOAuthProvider, sealer: SecretSealer?, mappings: [OAuthScopeMapping],
                        application: OAuthApplication?) throws(StoreError) -> OAuthClient {
+        let name = provider.name, clientID = provider.clientID
         func bad(_ why: String) -> StoreError { .invalid("oauth2-provider \(name): \(why)") }
-        guard case .map(var fields)? = AttributesJSON.decode(config) else { throw bad("config is not a JSON object") }
+        guard case .map(var fields)? = AttributesJSON.decode(provider.config.text) else { throw bad("config is not a JSON object") }
         for (key, value) in defaults where fields[key] == nil { fields[key] = value }
         func string(_ key: String) -> String? { fields[key]?.stringValue }
         func strings(_ key: String) -> [String] {
@@ -68,11 +67,11 @@ enum OAuthProviderConfig {
         }
         var secret: String?
         if type == .confidential {
-            guard let sealedSecret else { throw bad("a confidential client has no client secret") }
+            guard let sealedSecret = provider.sealedClientSecret else { throw bad("a confidential client has no client secret") }
             guard let sealer else { throw StoreError.unavailable("no master key to open the client secret of \(name)") }
             do {
                 secret = try SealedColumns.open(sealedSecret, with: sealer, at: SealedColumns.providerSecrets,
-                                                rowID: providerID, field: secretKey)
+                                                rowID: provider.id, field: secretKey)
             } catch {
                 throw StoreError.unavailable("the client secret of oauth2-provider \(name) does not open: \(error)")
             }

@@ -16,7 +16,8 @@ public enum GatehouseMigrations {
         Migration(version: 7, name: "policy change notices", sql: policyNotify),
         Migration(version: 8, name: "one identifier, one account", sql: identifiers),
         Migration(version: 9, name: "oauth subjects", sql: subjects),
-        Migration(version: 10, name: "saml", sql: saml),
+        Migration(version: 10, name: "scim external ids", sql: externalIDs),
+        Migration(version: 11, name: "saml", sql: saml),
     ]
 }
 

@@ -1,5 +1,5 @@
 extension GatehouseMigrations {
-    /// Migration 3: failed-login counters shared by every node (`PostgresLoginThrottle`), the
+    /// Migration 3: failed-login counters shared by every node (`PostgresLoginFailureStore`), the
     /// throttle's store without Redis and its fallback while Redis is down. Released migrations
     /// never change; add a new one instead.
     ///

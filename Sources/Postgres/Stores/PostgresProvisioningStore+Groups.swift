@@ -82,6 +82,15 @@ extension PostgresProvisioningStore {
             let found = try connection.query("SELECT 1 FROM scim_resources WHERE source_id = $1 AND group_id = $2 AND deleted_at IS NULL",
                                              [.uuid(source.id), .uuid(id)])
             guard !found.rows.isEmpty else { throw StoreError.notFound("group") }
+            // A group an application admits by is not deleted under it (the application would
+            // otherwise open to everyone): refused, with who uses it, until the binding goes.
+            let users = try connection.query("""
+                SELECT string_agg(a.slug, ', ' ORDER BY a.slug) FROM application_groups ag
+                JOIN applications a ON a.id = ag.application_id WHERE ag.group_id = $1
+                """, [.uuid(id)]).scalar
+            if let users, !users.isEmpty {
+                throw StoreError.invalid("the group decides who may use \(users); remove it from those applications first")
+            }
             // Memberships and the scim_resources row go with it; children move to the top (ON DELETE SET NULL).
             try connection.query("DELETE FROM groups WHERE id = $1", [.uuid(id)])
             try Self.append(audit, source: source.slug, group: id, on: connection)

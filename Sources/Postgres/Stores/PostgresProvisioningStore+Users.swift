@@ -136,20 +136,23 @@ extension PostgresProvisioningStore {
                 try connection.query("UPDATE users SET username = username || '~deleted~' || id::text, email = NULL WHERE id = $1",
                                      [.uuid(id)])
                 try connection.query("DELETE FROM group_memberships WHERE user_id = $1", [.uuid(id)])
+                // Its upstream sign-in links go too: the person provisioned again later must
+                // land in the new account, not be refused as this inactive one.
+                try connection.query("DELETE FROM source_connections WHERE user_id = $1", [.uuid(id)])
                 try connection.query("UPDATE scim_resources SET deleted_at = now() WHERE user_id = $1", [.uuid(id)])
             }
             try Self.append(audit(current), source: source.slug, user: id, on: connection)
         }
     }
 
-    public func user(externalID: String) throws(StoreError) -> UserID? {
+    public func user(externalID: String, provisionedBy slug: String) throws(StoreError) -> UserID? {
         try runner.read { connection in
             try connection.query("""
                 SELECT r.user_id::text FROM scim_resources r JOIN sources s ON s.id = r.source_id
-                WHERE r.external_id = $1 AND r.user_id IS NOT NULL AND r.deleted_at IS NULL AND s.kind = 'scim'
+                WHERE r.external_id = $1 AND s.slug = $2 AND s.kind = 'scim' AND r.user_id IS NOT NULL AND r.deleted_at IS NULL
                 ORDER BY r.created_at LIMIT 1
-                """, [.text(externalID)]).scalar
-        }.map(UserID.init)
+                """, [.text(externalID), .text(slug)]).scalar.map(UserID.init)
+        }
     }
 
     // MARK: - rows

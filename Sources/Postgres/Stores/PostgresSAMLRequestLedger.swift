@@ -1,6 +1,6 @@
 public import Store
 
-/// `SAMLRequestLedger` on `saml_request_ids` (migration 10). The primary key makes the first
+/// `SAMLRequestLedger` on `saml_request_ids` (migration 11). The primary key makes the first
 /// insert win on every node; expired rows are swept now and then by the inserts themselves.
 public struct PostgresSAMLRequestLedger: SAMLRequestLedger {
     let runner: PGStoreRunner

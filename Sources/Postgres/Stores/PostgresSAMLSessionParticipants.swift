@@ -1,6 +1,6 @@
 public import Store
 
-/// `SAMLSessionParticipants` on `saml_session_participants` (migration 10): one row per
+/// `SAMLSessionParticipants` on `saml_session_participants` (migration 11): one row per
 /// session and provider, the latest sign-in's NameID.
 public struct PostgresSAMLSessionParticipants: SAMLSessionParticipants {
     let runner: PGStoreRunner

@@ -1,6 +1,6 @@
 public import Store
 
-/// `SigningKeyCertificateStore` on `signing_keys.certificate` (migration 10).
+/// `SigningKeyCertificateStore` on `signing_keys.certificate` (migration 11).
 public struct PostgresSigningKeyCertificates: SigningKeyCertificateStore {
     let runner: PGStoreRunner
 

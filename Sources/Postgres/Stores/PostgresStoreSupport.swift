@@ -62,6 +62,7 @@ func storeError(_ error: any Error, conflict field: String? = nil) -> StoreError
         switch error.constraint {
         case GatehouseMigrations.userIdentifierConstraint: return .conflict(field: "username or e-mail address")
         case GatehouseMigrations.groupNameConstraint: return .conflict(field: "name")
+        case GatehouseMigrations.externalIDConstraint: return .conflict(field: "externalId")
         default: return .conflict(field: field ?? "unique value")
         }
     case "23503": return .notFound("referenced record")

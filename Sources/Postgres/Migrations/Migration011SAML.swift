@@ -1,5 +1,5 @@
 extension GatehouseMigrations {
-    /// Migration 10: the SAML 2.0 identity provider. Released migrations never change; add a
+    /// Migration 11: the SAML 2.0 identity provider. Released migrations never change; add a
     /// new one instead.
     ///
     /// - `signing_keys.certificate`: the self-signed X.509 certificate (PEM) of a key, made the

@@ -1,67 +1,51 @@
 import Blueprints
 import Crypto
-import Postgres
 import SAML
 import Store
 
-/// The `saml-provider` blueprint model on PostgreSQL: a `providers` row of kind `saml` whose
-/// `config` holds the blueprint's attributes under their names (certificates as PEM: they are
-/// public), and under `from_metadata` what `sp_metadata` supplied, which counts only where the
-/// entry names nothing itself (`PostgresSAMLProviderDirectory`). Runs in the applier's transaction.
-extension PostgresBlueprintObjects {
-    static let samlKind = PostgresSAMLProviderDirectory.kind
-
+/// The `saml-provider` blueprint model: the attributes kept as the provider's config under
+/// their names (certificates as PEM: they are public), and under `from_metadata` what
+/// `sp_metadata` supplied, which counts only where the entry names nothing itself
+/// (`PostgresSAMLProviderDirectory`). Runs in the applier's transaction.
+extension BlueprintObjects {
     func samlFields(of key: EntryKey) throws -> [String: FieldValue]? {
-        guard let row = try samlProvider(named: try samlName(key)) else { return nil }
-        var fields = row.config
+        guard let stored = try records.samlProviders.samlProvider(named: try samlName(key)) else { return nil }
+        var fields = try samlConfig(stored)
         fields["from_metadata"] = nil
         return fields
     }
 
     func createSAML(_ key: EntryKey, fields: [String: FieldValue]) throws {
         let name = try samlName(key)
-        if let other = try connection.query("SELECT kind FROM providers WHERE name = $1", [.text(name)]).scalar {
-            throw StoreError.invalid("provider names are unique across kinds: \(name) is already a provider of kind \(other)")
+        if let kind = try records.samlProviders.providerKind(named: name) {
+            throw StoreError.invalid("provider names are unique across kinds: \(name) is already a provider of kind \(kind)")
         }
         let config = try samlConfig(merging: fields, into: [:], name: name)
-        try connection.query("INSERT INTO providers (name, kind, config) VALUES ($1, $2, $3)",
-                             [.text(name), .text(Self.samlKind), .jsonb(try samlJSON(config))])
+        try records.samlProviders.createSAMLProvider(name: name, config: try samlJSON(config))
     }
 
     func updateSAML(_ key: EntryKey, fields: [String: FieldValue]) throws {
         let name = try samlName(key)
-        guard let row = try samlProvider(named: name) else { throw StoreError.notFound("saml-provider \(name)") }
-        var base = row.config
+        guard let stored = try records.samlProviders.samlProvider(named: name) else { throw StoreError.notFound("saml-provider \(name)") }
+        var base = try samlConfig(stored)
         // acs_url and acs_urls replace each other.
         if fields["acs_url"] != nil { base["acs_urls"] = nil }
         if fields["acs_urls"] != nil { base["acs_url"] = nil }
         let config = try samlConfig(merging: fields, into: base, name: name)
-        try connection.query("UPDATE providers SET config = $2, updated_at = now() WHERE id = $1",
-                             [.uuid(row.id), .jsonb(try samlJSON(config))])
+        try records.samlProviders.updateSAMLProvider(id: stored.id, config: try samlJSON(config))
     }
 
     func deleteSAML(_ key: EntryKey) throws {
-        // Its application stays, without a provider (ON DELETE SET NULL).
-        let result = try connection.query("DELETE FROM providers WHERE name = $1 AND kind = $2",
-                                          [.text(try samlName(key)), .text(Self.samlKind)])
-        guard result.affectedRows == 1 else { throw StoreError.notFound("saml-provider") }
+        guard try records.samlProviders.deleteSAMLProvider(named: try samlName(key)) else { throw StoreError.notFound("saml-provider") }
     }
 
     // MARK: - helpers
 
-    private struct SAMLRow {
-        let id: String
-        let config: [String: FieldValue]
-    }
-
-    private func samlProvider(named name: String) throws -> SAMLRow? {
-        let result = try connection.query("SELECT id::text AS id, config::text AS config FROM providers WHERE name = $1 AND kind = $2",
-                                          [.text(name), .text(Self.samlKind)])
-        guard !result.rows.isEmpty, let id = result.value(0, "id") else { return nil }
-        guard case .map(let config)? = AttributesJSON.decode(result.value(0, "config") ?? "") else {
-            throw StoreError.invalid("the stored config of saml-provider \(name) is not a JSON object")
+    private func samlConfig(_ stored: StoredSAMLProvider) throws -> [String: FieldValue] {
+        guard case .map(let config)? = AttributesJSON.decode(stored.config.text) else {
+            throw StoreError.invalid("the stored config of saml-provider \(stored.name) is not a JSON object")
         }
-        return SAMLRow(id: id, config: config)
+        return config
     }
 
     /// The stored config after `fields`, with `from_metadata` worked out again and the result
@@ -113,9 +97,9 @@ extension PostgresBlueprintObjects {
         return config
     }
 
-    private func samlJSON(_ config: [String: FieldValue]) throws -> String {
+    private func samlJSON(_ config: [String: FieldValue]) throws -> JSONText {
         guard let text = AttributesJSON.encode(.map(config)) else { throw StoreError.invalid("config cannot be stored as JSON") }
-        return text
+        return JSONText(text)
     }
 
     private func samlName(_ key: EntryKey) throws -> String {
