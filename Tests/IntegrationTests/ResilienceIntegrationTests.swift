@@ -210,7 +210,7 @@ final class ResilienceIntegrationTests: XCTestCase {
     /// its backend gone (SQLSTATE 57P01) and must be replaced.
     func testTerminatedPostgresBackendsAreReplacedWithoutAFailedRequest() throws {
         try seedUsers(["somchai", "malee"])
-        let child = try startServe(redisURL: env.redisURL)
+        let child = try startServe(redisURL: try RedisScratch.database(for: scratch.url, base: env.redisURL))
         let browser = Browser(port: child.port)
         XCTAssertTrue(try signIn(browser, "somchai"))
         XCTAssertEqual(try browser.get(Self.me).status, 200)
@@ -242,8 +242,8 @@ final class ResilienceIntegrationTests: XCTestCase {
 
     func testTwoServesStartingAtOnceOnAnEmptyDatabaseMigrateOnce() throws {
         // Empty scratch database: no table at all.
-        let a = try startServe(redisURL: env.redisURL, wait: false)
-        let b = try startServe(redisURL: env.redisURL, wait: false)
+        let a = try startServe(redisURL: try RedisScratch.database(for: scratch.url, base: env.redisURL), wait: false)
+        let b = try startServe(redisURL: try RedisScratch.database(for: scratch.url, base: env.redisURL), wait: false)
         try a.waitUntilLive(timeout: 30)
         try b.waitUntilLive(timeout: 30)
         for child in [a, b] {

@@ -120,6 +120,14 @@ final class GatehouseChild: @unchecked Sendable {
             "GATEHOUSE_LOG_FORMAT": "json",
         ]
         for (name, value) in overrides { environment[name] = value.isEmpty ? nil : value }
+        // Servers of one database (the nodes of one test) share a Redis database of their own,
+        // emptied when the first of them starts: the login throttle counts failures per client
+        // address, and every test connects from 127.0.0.1, so shared counters would let one
+        // test's wrong passwords lock out the next test's sign-ins.
+        if let redis = environment["GATEHOUSE_REDIS_URL"], overrides["GATEHOUSE_REDIS_URL"] == nil,
+           let database = environment["GATEHOUSE_DATABASE_URL"] {
+            environment["GATEHOUSE_REDIS_URL"] = try RedisScratch.database(for: database, base: redis)
+        }
         return try GatehouseChild(binary: env.binary, arguments: ["serve"], environment: environment, port: port, secretKey: key)
     }
 
@@ -254,6 +262,13 @@ final class RawClient {
         }
     }
 
+    /// What one `recv` returns; nil when the peer closed or the receive timeout passed.
+    func readSome() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
+    }
+
     /// Reads until the peer closes or the receive timeout passes. `closed` says which.
     func readAll() -> (text: String, closed: Bool) {
         var data: [UInt8] = []
@@ -346,6 +361,45 @@ struct TestPKI {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw IntegrationError("openssl \(arguments.joined(separator: " ")) failed: \(String(decoding: stderr, as: UTF8.self))")
+        }
+    }
+}
+
+
+/// A Redis database (1–15) per PostgreSQL database of the tests, flushed on first use.
+enum RedisScratch {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var assigned: [String: String] = [:]
+    nonisolated(unsafe) private static var next = 0
+
+    static func database(for databaseURL: String, base: String) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let url = assigned[databaseURL] { return url }
+        next = next % 15 + 1
+        guard let schemeEnd = base.range(of: "://") else { throw TestPrecondition("GATEHOUSE_TEST_REDIS_URL is not a URL: \(base)") }
+        let authority = base[schemeEnd.upperBound...].prefix { $0 != "/" }
+        let url = base[..<schemeEnd.upperBound] + authority + "/\(next)"
+        try flush(host: String(authority.split(separator: "@").last ?? authority), index: next)
+        assigned[databaseURL] = String(url)
+        return String(url)
+    }
+
+    /// `SELECT index` then `FLUSHDB` over RESP, waiting for both answers.
+    private static func flush(host: String, index: Int) throws {
+        let parts = host.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw TestPrecondition("no host:port in the Redis URL: \(host)") }
+        let client = try RawClient(port: port, timeout: 5)
+        let select = "\(index)"
+        client.send("*2\r\n$6\r\nSELECT\r\n$\(select.utf8.count)\r\n\(select)\r\n*1\r\n$7\r\nFLUSHDB\r\n")
+        var answer = ""
+        let deadline = Date().addingTimeInterval(5)
+        while answer.components(separatedBy: "\r\n").filter({ $0 == "+OK" }).count < 2 && Date() < deadline {
+            guard let chunk = client.readSome() else { break }
+            answer += chunk
+        }
+        guard answer.components(separatedBy: "\r\n").filter({ $0 == "+OK" }).count == 2 else {
+            throw TestPrecondition("Redis did not flush database \(index): \(answer)")
         }
     }
 }

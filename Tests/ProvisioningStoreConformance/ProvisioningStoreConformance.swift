@@ -81,7 +81,7 @@ public struct ProvisioningStoreConformance {
         let entra = try source("entra"), other = try source("other")
         let document = #"{"userName":"somchai@contoso.com","emails":[{"value":"Somchai@Contoso.com","primary":true}]}"#
         let fields = ProvisionedUserFields(username: "somchai@contoso.com", email: "Somchai@Contoso.com", name: "Somchai P",
-                                           isActive: true, givenName: "Somchai", familyName: "Prasert", externalID: "ext-1",
+                                           isActive: true, profile: ["given_name": "Somchai", "family_name": "Prasert"], externalID: "ext-1",
                                            document: JSONText(document))
         let created = try store.createUser(fields, in: entra, audit: audit("test.user.create", #"{"note":"first"}"#))
         try expectEqual(created.username, "somchai@contoso.com")
@@ -172,7 +172,7 @@ public struct ProvisioningStoreConformance {
     public func userUpdatesLockRefuseAndDeactivate() throws {
         let entra = try source("entra"), other = try source("other")
         let original = try store.createUser(ProvisionedUserFields(
-            username: "niran@contoso.com", email: "niran@contoso.com", name: "Niran", givenName: "Niran", familyName: "K",
+            username: "niran@contoso.com", email: "niran@contoso.com", name: "Niran", profile: ["given_name": "Niran", "family_name": "K", "department": "AR"],
             externalID: "ext-n", document: JSONText(#"{"userName":"niran@contoso.com"}"#)), in: entra, audit: audit("test.user.create"))
         try fixtures.addSessionAndToken(for: original.id)
         _ = try fixtures.addLocalAccount(username: "admin", email: nil)
@@ -190,7 +190,7 @@ public struct ProvisioningStoreConformance {
         let renamed = try store.updateUser(original.id, in: entra) { current throws(Refusal) in
             seen = current
             return ProvisioningChange(fields: ProvisionedUserFields(
-                username: "niran.k@contoso.com", email: nil, name: "Niran K", isActive: true, givenName: nil, familyName: "Khun",
+                username: "niran.k@contoso.com", email: nil, name: "Niran K", isActive: true, profile: ["family_name": "Khun"],
                 externalID: "ext-n2", document: JSONText(#"{"userName":"niran.k@contoso.com","title":"Clerk"}"#)),
                 audit: audit("test.user.update", #"{"why":"rename"}"#))
         }

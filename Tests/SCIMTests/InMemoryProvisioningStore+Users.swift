@@ -151,8 +151,7 @@ extension InMemoryProvisioningStore {
     /// `attributes` with `given_name` / `family_name` replaced by the fields' (absent when nil).
     static func attributes(_ attributes: String, _ fields: ProvisionedUserFields) -> JSONText {
         var object = JSONValue.parse(Array(attributes.utf8))?.objectValue ?? [:]
-        object["given_name"] = fields.givenName.map(JSONValue.string)
-        object["family_name"] = fields.familyName.map(JSONValue.string)
+        for key in ProvisionedUserFields.profileKeys { object[key] = fields.profile[key].map(JSONValue.string) }
         return JSONText(JSONValue.object(object).text)
     }
 }

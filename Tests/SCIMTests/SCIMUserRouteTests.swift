@@ -52,8 +52,36 @@ final class SCIMUserRouteTests: XCTestCase {
         XCTAssertEqual(account.username, "Somchai@Contoso.com")
         XCTAssertEqual(account.email, "somchai@contoso.com")
         XCTAssertEqual(account.name, "Somchai Prasert")
-        XCTAssertEqual(JSONValue.parse(Array(account.attributes.text.utf8)), ["given_name": "Somchai", "family_name": "Prasert"])
+        XCTAssertEqual(JSONValue.parse(Array(account.attributes.text.utf8)),
+                       ["given_name": "Somchai", "family_name": "Prasert", "department": "Finance"], "the profile, enterprise extension included")
         XCTAssertEqual(try scim.store.auditTrail().map(\.action), ["scim.user.create"])
+    }
+
+    /// Issue 13 item 7: the directory's profile (title, work phone, the enterprise extension)
+    /// lands in the account's attributes, where SAML attribute and OIDC scope mappings read it.
+    func testEnterpriseAttributesBecomeUserAttributes() throws {
+        let created = scim.send(.post, "/Users", #"""
+            {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+             "userName":"malee@contoso.com","title":"AR Clerk","phoneNumbers":[{"type":"work","value":"+66 2 123 4567"}],
+             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"E-1024","costCenter":"CC-7",
+               "organization":"Siam Riverside","division":"FIN","department":"Accounts Receivable",
+               "manager":{"value":"0b0e5f3c-0000-4000-8000-000000000009","displayName":"Anan W."}}}
+            """#)
+        XCTAssertEqual(created.status.code, 201, created.text)
+        let id = try XCTUnwrap(created.json["id"]?.stringValue)
+        let account = try XCTUnwrap(try scim.store.account(UserID(id)))
+        XCTAssertEqual(JSONValue.parse(Array(account.attributes.text.utf8)), [
+            "title": "AR Clerk", "phone_number": "+66 2 123 4567", "employee_number": "E-1024", "cost_center": "CC-7",
+            "organization": "Siam Riverside", "division": "FIN", "department": "Accounts Receivable", "manager": "Anan W.",
+        ])
+        // A PATCH that drops the department removes it from the attributes too.
+        let patched = scim.send(.patch, "/Users/" + id, #"""
+            {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[
+              {"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}]}
+            """#)
+        XCTAssertEqual(patched.status.code, 200, patched.text)
+        let after = try XCTUnwrap(try scim.store.account(UserID(id)))
+        XCTAssertNil(JSONValue.parse(Array(after.attributes.text.utf8))?.objectValue?["department"])
     }
 
     func testNamesAreNormalisedAndInvisibleCharactersRefused() throws {

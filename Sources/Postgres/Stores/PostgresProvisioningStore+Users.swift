@@ -30,10 +30,10 @@ extension PostgresProvisioningStore {
         try runner.transaction(conflict: "username") { connection in
             let inserted = try connection.query("""
                 INSERT INTO users (username, email, name, is_active, deactivated_at, attributes)
-                VALUES ($1, $2, $3, $4, CASE WHEN $4::boolean THEN NULL ELSE now() END, jsonb_strip_nulls($5::jsonb))
+                VALUES ($1, $2, $3, $4, CASE WHEN $4::boolean THEN NULL ELSE now() END, $5::jsonb)
                 RETURNING id::text
                 """, [.text(fields.username), fields.email.map(PGValue.text), .text(fields.name), .bool(fields.isActive),
-                      .jsonb(Self.nameAttributes(fields))])
+                      .jsonb(Self.profileAttributes(fields))])
             guard let id = inserted.scalar else { throw StoreError.unavailable("the new user has no id") }
             try connection.query("INSERT INTO scim_resources (source_id, user_id, external_id, resource) VALUES ($1, $2, $3, $4)",
                                  [.uuid(source.id), .uuid(id), fields.externalID.map(PGValue.text), .jsonb(fields.document.text)])
@@ -105,10 +105,10 @@ extension PostgresProvisioningStore {
             let fields = next.fields
             try connection.query("""
                 UPDATE users SET username = $2, email = $3, name = $4, updated_at = now(),
-                                 attributes = (attributes - 'given_name' - 'family_name') || jsonb_strip_nulls($5::jsonb)
+                                 attributes = (attributes - \(textArrayParameter(6))) || $5::jsonb
                 WHERE id = $1
                 """, [.uuid(id), .text(fields.username), fields.email.map(PGValue.text), .text(fields.name),
-                      .jsonb(Self.nameAttributes(fields))])
+                      .jsonb(Self.profileAttributes(fields)), .jsonb(JSONText.array(of: ProvisionedUserFields.profileKeys).text)])
             if current.isActive && !fields.isActive {
                 try Self.deactivate(id, on: connection)
             } else if !current.isActive && fields.isActive {
@@ -157,10 +157,11 @@ extension PostgresProvisioningStore {
 
     // MARK: - rows
 
-    /// The attributes the fields set, merged with `||` after `jsonb_strip_nulls` (null: removed).
-    static func nameAttributes(_ fields: ProvisionedUserFields) -> String {
-        "{\"given_name\":" + (fields.givenName.map(JSONText.quoted) ?? "null")
-            + ",\"family_name\":" + (fields.familyName.map(JSONText.quoted) ?? "null") + "}"
+    /// The profile attributes the source sent, as a JSON object (the store removes every
+    /// `profileKeys` key first, so one the source stopped sending goes).
+    static func profileAttributes(_ fields: ProvisionedUserFields) -> String {
+        "{" + fields.profile.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(fields.profile[$0]!) }
+            .joined(separator: ",") + "}"
     }
 
     static func user(_ id: String, _ source: ProvisioningSource, on connection: PGConnection) throws -> ProvisionedUser {
