@@ -202,7 +202,7 @@ final class SCIMIntegrationTests: XCTestCase {
         let before = try nodeB.get("/application/o/userinfo/", headers: ["Authorization": "Bearer " + access])
         XCTAssertEqual(before.status, 200, "\(before.headers) \(before.body)")
 
-        let generationBefore = try redisGet(env.redisURL, "gh:user-gen:\(id)")
+        let generationBefore = try redisGet(try RedisScratch.database(for: scratch.url, base: env.redisURL), "gh:user-gen:\(id)")
 
         // Entra ID's default disable request, sent to node B.
         let disabled = try scim(nodeB, "PATCH", "/Users/\(id)", #"""
@@ -214,7 +214,7 @@ final class SCIMIntegrationTests: XCTestCase {
         XCTAssertEqual(try nodeA.get(Self.me).status, 403, "node A: signed out on the next request")
         XCTAssertEqual(try nodeB.get(Self.me).status, 403, "node B: signed out on the next request")
         // Cached sessions too: the user's generation in Redis was replaced, so no node serves an old entry.
-        let generationAfter = try redisGet(env.redisURL, "gh:user-gen:\(id)")
+        let generationAfter = try redisGet(try RedisScratch.database(for: scratch.url, base: env.redisURL), "gh:user-gen:\(id)")
         XCTAssertNotNil(generationAfter)
         XCTAssertNotEqual(generationAfter, generationBefore)
         let (sessions, live) = try pool.read { connection in
@@ -283,6 +283,8 @@ final class SCIMIntegrationTests: XCTestCase {
         let client = try RawClient(port: port, host: components.host ?? "127.0.0.1", timeout: 5)
         var command = ""
         if let password = components.password { command += "AUTH \(password)\r\n" }
+        // The database the servers use (the path's number; 0 when none).
+        if let index = Int(components.path.dropFirst()), index != 0 { command += "SELECT \(index)\r\n" }
         client.send(command + "GET \(key)\r\nQUIT\r\n")
         let lines = client.readAll().text.components(separatedBy: "\r\n").filter { $0 != "+OK" }
         guard let head = lines.first, head.hasPrefix("$") else { throw IntegrationError("unexpected Redis reply: \(lines)") }
