@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "Federation", dependencies: ["JSON", "HTTP", "Store", "Crypto", "Expressions", "Identity", "CLDAP"]),
         // protocols: each mounts its own routes
         .target(name: "OIDC", dependencies: ["JSON", "HTTP", "Crypto", "Store", "Web", "Identity", "Expressions"]),
+        // SAML 2.0 identity provider: metadata, SSO (Redirect, POST, IdP-initiated), SLO
+        .target(name: "SAML", dependencies: ["JSON", "HTTP", "Crypto", "Store", "Web", "Identity", "Expressions", "XMLSec"]),
         // the user-facing pages: flow page and executor, upstream-source routes, account and authenticators
         .target(name: "Portal", dependencies: ["JSON", "HTTP", "Crypto", "Store", "Web", "Flows", "Federation", "Identity", "CQREncode"]),
         // config as code: YAML blueprints parsed, validated and planned (no store access)
@@ -75,7 +77,7 @@ let package = Package(
         // root
         .target(name: "App", dependencies: [
             "JSON", "HTTP", "Crypto", "Net", "Web", "Store", "Postgres", "Redis", "Flows", "Federation", "Blueprints", "OIDC", "Expressions", "SCIM", "Policies",
-            "Identity", "Portal", "XMLSec",
+            "Identity", "Portal", "SAML", "XMLSec",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "gatehouse", dependencies: [
@@ -97,10 +99,11 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["GatehouseTesting", "Redis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AppTests", dependencies: ["GatehouseTesting", "JSON",
             "App", "HTTP", "Net", "Web", "Postgres", "Store", "Crypto", "Redis", "Flows", "SCIM", "Federation", "OIDC", "Policies",
-            "Identity", "Portal", "ProvisioningStoreConformance",
+            "Identity", "Portal", "SAML", "XMLSec", "ProvisioningStoreConformance",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "BlueprintsTests", dependencies: ["Blueprints"]),
+        .testTarget(name: "SAMLTests", dependencies: ["GatehouseTesting", "SAML", "XMLSec", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "OIDCTests", dependencies: ["GatehouseTesting", "JSON", "OIDC", "Identity", "Expressions", "Store", "Crypto", "Web", "HTTP"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "JSON"]),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM", "JSON", "Store", "Web", "HTTP", "Crypto", "ProvisioningStoreConformance",

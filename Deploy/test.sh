@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Deploy/packages.sh
 
-# xmlsec1: XMLSecTests cross-check signatures and encryption with the xmlsec1 command.
-gatehouse_ensure_packages python3-venv openssl xmlsec1
+# xmlsec1: XMLSecTests cross-check signatures and encryption with the xmlsec1 command, and
+# pysaml2 (a SAML interop SP) runs it. opensaml-schemas, xmltooling-schemas: the official SAML
+# 2.0 XSDs that everything the SAML IdP emits is validated against (Tests/Interop/saml_xsd.py).
+gatehouse_ensure_packages python3-venv openssl xmlsec1 opensaml-schemas xmltooling-schemas
 gatehouse_swift_path
 
 swift build --build-tests

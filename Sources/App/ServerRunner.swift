@@ -12,6 +12,7 @@ import Policies
 import Portal
 import Postgres
 import Redis
+import SAML
 import SCIM
 import Web
 
@@ -78,6 +79,26 @@ public enum ServerRunner {
                                             engine: PolicyEngine(log: { policyLogger.warning("\($0)") }), events: login.events))
         oidc.clientAssertions = SourceAssertionVerifier(directory: sources)
 
+        // SAML: the same sessions, access rules and key pairs (with a certificate beside each);
+        // providers cached like the OAuth clients and dropped on the same announcements.
+        let samlProviders = PostgresSAMLProviderDirectory(pool: pool)
+        directory.onInvalidate { samlProviders.invalidate() }
+        guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
+        let samlLogger = logger
+        let saml = SAMLProvider(
+            externalURL: config.externalURL, directory: samlProviders,
+            keys: SAMLKeyRing(ring: signingKeys, store: PostgresSigningKeyCertificates(pool: pool),
+                              commonName: "\(config.brandName) SAML signing", logger: logger),
+            sessions: PortalBrowserSessions(services: login), users: login.users, events: login.events,
+            ledger: PostgresSAMLRequestLedger(pool: pool), participants: PostgresSAMLSessionParticipants(pool: pool),
+            signIn: login.signInLocations, mapper: CELAttributeMapper(),
+            access: PolicyApplicationAccess(users: login.users, source: applicationPolicies,
+                                            engine: PolicyEngine(log: { policyLogger.warning("\($0)") }), events: login.events),
+            sealer: sealer,
+            // Key separation: NameIDs are keyed by a derived key, never the master key itself.
+            nameIDKey: HMAC.sha256(key: secretKey.bytes, message: Array("gatehouse/saml/nameid/v1".utf8)),
+            log: { samlLogger.warning("\($0)") })
+
         // A SCIM deactivation voids the user's cached sessions on every node, as `CachedUserStore` does.
         let sessionCache = (login.users as? CachedUserStore)?.cache
         let scim = SCIMProvider(store: PostgresProvisioningStore(pool: pool),
@@ -85,7 +106,7 @@ public enum ServerRunner {
         login.linker = AccountLinker(users: login.users, groups: PostgresGroupStore(pool: pool),
                                      connections: PostgresSourceConnectionStore(pool: pool),
                                      provisioned: PostgresProvisioningStore(pool: pool))
-        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, scim: scim)
+        let server = try makeServer(config: config, logger: logger, login: login, oidc: oidc, saml: saml, scim: scim)
         try server.start()
         let sweeper = SessionSweeper(sessions: login.sessions, grants: grants, logger: logger)
         defer { sweeper.stop() }
@@ -112,7 +133,7 @@ public enum ServerRunner {
 
     /// Builds the web application and the HTTP server from configuration, without starting it.
     static func makeServer(config: GatehouseConfig, logger: Logger, login: LoginServices, oidc: OIDCProvider?,
-                           scim: SCIMProvider? = nil) throws -> HTTPServer {
+                           saml: SAMLProvider? = nil, scim: SCIMProvider? = nil) throws -> HTTPServer {
         let loginRoutes = LoginRoutes(services: login)
         guard let secretKey = config.secretKey else { throw ConfigError(key: ConfigKey.secretKey, problem: "is required") }
         let web = try WebApplication(config: WebConfig(
@@ -125,6 +146,7 @@ public enum ServerRunner {
             logger: logger), landing: loginRoutes.landing)
         loginRoutes.register(root: web.root, forms: web.forms)
         oidc?.register(root: web.root, forms: web.forms)
+        saml?.register(root: web.root)
         web.mount(HealthRoutes(readiness: Readiness(config: config), logger: logger))
         scim?.register(root: web.root)
 

@@ -442,7 +442,7 @@ private final class Reader {
             if case .referenceList = type { items = Array(Set(items)).sorted() }
             return .list(items.map(FieldValue.string))
 
-        case .reference:
+        case .reference, .anyReference:
             return name(node, place: place, field: path).map(FieldValue.string)
 
         case .attributes:
@@ -534,24 +534,40 @@ private final class Reader {
             }
         }
 
+        // Provider names are unique across kinds (one `providers` table).
+        var providers: [String: BlueprintEntry] = [:]
+        for entry in entries where ModelRegistry.providerModels.contains(entry.model) && entry.state != .absent {
+            guard let name = entry.key.identifiers["name"] else { continue }
+            if let other = providers[name], other.model != entry.model {
+                fail(Place(index: entry.index, entry: entry.key.description), "identifiers.name", nil,
+                     "provider names are unique across kinds: entries[\(other.index)] is a \(other.model) named \(name)",
+                     line: entry.line)
+            } else {
+                providers[name] = entry
+            }
+        }
+
         for entry in entries where entry.state != .absent {
             let place = Place(index: entry.index, entry: entry.key.description)
-            for (path, target) in entryReferences(entry, registry: registry) {
-                if let declared = first[target] {
+            for (path, targets) in entryReferenceAlternatives(entry, registry: registry) {
+                let described = targets.map(\.description).joined(separator: " or ")
+                if let declared = targets.lazy.compactMap({ first[$0] }).first {
                     if declared.state == .absent {
-                        fail(place, path, nil, "\(target) is marked absent in entries[\(declared.index)]", line: entry.line(of: path))
+                        fail(place, path, nil, "\(declared.key) is marked absent in entries[\(declared.index)]", line: entry.line(of: path))
                     }
                     continue
                 }
                 var exists = false
                 if let existing {
-                    do { exists = try existing.fields(of: target) != nil } catch {
-                        fail(place, path, nil, "cannot look up \(target): \(error)", line: entry.line(of: path))
+                    do {
+                        for target in targets where !exists { exists = try existing.fields(of: target) != nil }
+                    } catch {
+                        fail(place, path, nil, "cannot look up \(described): \(error)", line: entry.line(of: path))
                         continue
                     }
                 }
                 if !exists {
-                    fail(place, path, nil, "\(target) is neither in this file nor known", line: entry.line(of: path))
+                    fail(place, path, nil, "\(described) is neither in this file nor known", line: entry.line(of: path))
                 }
             }
         }
@@ -574,10 +590,17 @@ extension Node {
 
 // MARK: - References and order (shared with the planner)
 
-/// The objects an entry refers to, with the field path of each reference.
+/// The objects an entry refers to, with the field path of each reference (for a reference
+/// to any of several models, every candidate; see `entryReferenceAlternatives`).
 func entryReferences(_ entry: BlueprintEntry, registry: ModelRegistry) -> [(String, EntryKey)] {
+    entryReferenceAlternatives(entry, registry: registry).flatMap { path, keys in keys.map { (path, $0) } }
+}
+
+/// The objects an entry refers to, with the field path of each reference: one key, or for an
+/// `anyReference` the same name in each of its models (any one of them satisfies it).
+func entryReferenceAlternatives(_ entry: BlueprintEntry, registry: ModelRegistry) -> [(String, [EntryKey])] {
     guard let spec = registry.spec(for: entry.model) else { return [] }
-    var result: [(String, EntryKey)] = []
+    var result: [(String, [EntryKey])] = []
     for field in spec.fields {
         guard let value = entry.attrs[field.name] else { continue }
         func key(_ model: String, _ name: String) -> EntryKey? {
@@ -585,18 +608,21 @@ func entryReferences(_ entry: BlueprintEntry, registry: ModelRegistry) -> [(Stri
             return EntryKey(model: model, identifiers: [target.identifiers[0]: name])
         }
         switch (field.type, value) {
+        case (.anyReference(let models), .string(let name)):
+            let keys = models.compactMap { key($0, name) }
+            if !keys.isEmpty { result.append(("attrs.\(field.name)", keys)) }
         case (.reference(let model), .string(let name)):
-            if let k = key(model, name) { result.append(("attrs.\(field.name)", k)) }
+            if let k = key(model, name) { result.append(("attrs.\(field.name)", [k])) }
         case (.referenceList(let model), .list(let items)):
             for case .string(let name) in items {
-                if let k = key(model, name) { result.append(("attrs.\(field.name)", k)) }
+                if let k = key(model, name) { result.append(("attrs.\(field.name)", [k])) }
             }
         case (.listOf(let specs), .list(let items)):
             for case (let i, .map(let members)) in items.enumerated() {
                 for spec in specs {
                     guard case .reference(let model) = spec.type, case .string(let name)? = members[spec.name],
                           let k = key(model, name) else { continue }
-                    result.append(("attrs.\(field.name)[\(i)].\(spec.name)", k))
+                    result.append(("attrs.\(field.name)[\(i)].\(spec.name)", [k]))
                 }
             }
         default:

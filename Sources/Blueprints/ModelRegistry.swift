@@ -20,6 +20,9 @@ public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
     case reference(model: String)
     /// A list of such identifiers.
     case referenceList(model: String)
+    /// The single identifier of an object of any of the named models (an application's
+    /// provider: `oauth2-provider` or `saml-provider`, whose names are unique across kinds).
+    case anyReference(models: [String])
     /// A duration such as `hours=1` or `days=30;hours=12` (weeks, days, hours, minutes, seconds).
     case duration
     /// A list of mappings, each with exactly the given fields.
@@ -39,6 +42,7 @@ public indirect enum FieldType: Sendable, Hashable, CustomStringConvertible {
         case .secret: return "!Env NAME"
         case .reference(let model): return "the name of a \(model)"
         case .referenceList(let model): return "a list of \(model) names"
+        case .anyReference(let models): return "the name of a " + models.joined(separator: " or ")
         case .duration: return "a duration like hours=1 or days=30"
         case .listOf: return "a list of mappings"
         case .expression: return "an expression"
@@ -98,7 +102,12 @@ public struct ModelRegistry: Sendable {
     public func spec(for model: String) -> ModelSpec? { models[model] }
 
     /// `group`, `user`, and the OAuth provider's `scope-mapping`, `oauth2-provider` and `application`; policies' `policy`; SCIM's `scim-source`; federation's `oauth-source`.
-    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .policy, .application, .scimSource, .oauthSource])
+    public static let standard = ModelRegistry([.group, .user, .scopeMapping, .oauth2Provider, .samlProvider, .policy, .application,
+                                                .scimSource, .oauthSource])
+
+    /// The provider models: an application names one of them, and their names are unique
+    /// across these models (one `providers` table).
+    public static let providerModels = ["oauth2-provider", "saml-provider"]
 }
 
 extension ModelSpec {
@@ -189,7 +198,8 @@ extension ModelSpec {
         name: "application", identifiers: ["slug"],
         fields: [
             FieldSpec("name", .string, requiredOnCreate: true),
-            FieldSpec("provider", .reference(model: "oauth2-provider")),
+            // A provider of any kind (provider names are unique across kinds).
+            FieldSpec("provider", .anyReference(models: ModelRegistry.providerModels)),
             FieldSpec("launch_url", .url),
             FieldSpec("groups", .referenceList(model: "group")),
             // Bound policies, run in list order (Docs/policies.md); combined by policy_engine_mode.

@@ -16,6 +16,7 @@ public protocol BlueprintRecords {
     var directory: any DirectoryRecords { get }
     var scopeMappings: any ScopeMappingRecords { get }
     var oauthProviders: any OAuthProviderRecords { get }
+    var samlProviders: any SAMLProviderRecords { get }
     var applications: any ApplicationRecords { get }
     var policies: any PolicyRecords { get }
     var scimSources: any SCIMSourceRecords { get }

@@ -35,14 +35,15 @@ final class PostgresStoreTests: XCTestCase {
         try pool.withConnection { connection in
             XCTAssertEqual(try Migrator().migrate(on: connection), [], "already migrated in setUp")
             let status = try Migrator().status(on: connection)
-            XCTAssertEqual(status.databaseVersion, 10)
+            XCTAssertEqual(status.databaseVersion, 11)
             XCTAssertEqual(status.applied.map(\.name), ["meta", "core tables", "login failures", "oauth provider", "scim", "mfa",
                                                        "policy change notices", "one identifier, one account", "oauth subjects",
-                                                       "scim external ids"])
+                                                       "scim external ids", "saml"])
             let tables = ["users", "groups", "group_memberships", "sessions", "tokens", "signing_keys", "applications",
                           "providers", "sources", "source_connections", "flows", "stages", "flow_stage_bindings",
                           "policies", "policy_bindings", "events", "login_failures", "scope_mappings",
-                          "application_groups", "oauth_consents", "oauth_revocations", "scim_resources"]
+                          "application_groups", "oauth_consents", "oauth_revocations", "scim_resources",
+                          "saml_request_ids", "saml_session_participants"]
             for table in tables {
                 XCTAssertEqual(try connection.query("SELECT to_regclass($1) IS NOT NULL", [.text(table)]).scalar, "t", table)
             }

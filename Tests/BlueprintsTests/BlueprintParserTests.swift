@@ -208,7 +208,7 @@ final class BlueprintParserTests: XCTestCase {
     func testUnknownModel() {
         let found = errors("version: 1\nmetadata: {name: x}\nentries:\n  - model: printer\n    identifiers: {name: p}\n")
         XCTAssertEqual(found.map(\.description), [
-            "bad.yaml:4: entries[0] (printer): model: unknown model (known: application, group, oauth-source, oauth2-provider, policy, scim-source, scope-mapping, user)",
+            "bad.yaml:4: entries[0] (printer): model: unknown model (known: application, group, oauth-source, oauth2-provider, policy, saml-provider, scim-source, scope-mapping, user)",
         ])
     }
 

@@ -176,12 +176,13 @@ extension BlueprintObjects {
     }
 
     /// The provider's id; a provider serves one application only.
+    /// The provider's id (of any kind: names are unique across kinds); a provider serves one application only.
     private func providerID(named name: String, forApplication slug: String) throws -> String {
-        guard let id = try records.oauthProviders.provider(named: name)?.id else {
-            throw StoreError.notFound("oauth2-provider \(name)")
+        guard let id = try records.samlProviders.providerID(named: name) else {
+            throw StoreError.notFound("provider \(name)")
         }
         if let owner = try records.applications.applicationSlug(servedBy: id, except: slug) {
-            throw StoreError.invalid("oauth2-provider \(name) already serves application \(owner)")
+            throw StoreError.invalid("provider \(name) already serves application \(owner)")
         }
         return id
     }

@@ -5,8 +5,8 @@ import Store
 /// What exists and where plans are written, over the `BlueprintRecords` of one transaction its
 /// caller holds (`BlueprintApplier`). Maps blueprint fields to records and back, hashes
 /// passwords and seals secrets (the store only ever sees them hashed or sealed). Stores
-/// `group`, `user`, `scope-mapping`, `oauth2-provider`, `application`, `policy`, `scim-source`
-/// and `oauth-source` (see the `BlueprintObjects+…` files); every other model is refused when
+/// `group`, `user`, `scope-mapping`, `oauth2-provider`, `saml-provider`, `application`, `policy`,
+/// `scim-source` and `oauth-source` (see the `BlueprintObjects+…` files); every other model is refused when
 /// written (and reads as missing).
 ///
 /// Reads go through the transaction's records, so they see what earlier steps wrote.
@@ -58,6 +58,8 @@ final class BlueprintObjects: ExistingObjects, BlueprintTarget {
             return fields
         case "scope-mapping", "oauth2-provider":
             return try oauthFields(of: key)
+        case "saml-provider":
+            return try samlFields(of: key)
         case "scim-source":
             guard let slug = key.identifiers["slug"], let source = try records.scimSources.scimSource(slug: slug) else { return nil }
             return ["name": .string(source.name), "purge_on_delete": .bool(source.purgeOnDelete)]

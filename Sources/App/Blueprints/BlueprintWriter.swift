@@ -36,6 +36,8 @@ struct BlueprintWriter: BlueprintTransaction {
                 if let names = fields["groups"] { try setGroups(of: user.id, to: names) }
             case "scope-mapping", "oauth2-provider":
                 try objects.createOAuth(key, fields: fields)
+            case "saml-provider":
+                try objects.createSAML(key, fields: fields)
             case "scim-source":
                 try records.scimSources.createSCIMSource(StoredSCIMSource(
                     slug: try identifier(key, "slug"), name: string(fields["name"]) ?? "",
@@ -66,6 +68,8 @@ struct BlueprintWriter: BlueprintTransaction {
                 try updateUser(key, fields: fields)
             case "scope-mapping", "oauth2-provider":
                 try objects.updateOAuth(key, fields: fields)
+            case "saml-provider":
+                try objects.updateSAML(key, fields: fields)
             case "scim-source":
                 try records.scimSources.updateSCIMSource(
                     slug: try identifier(key, "slug"), name: string(fields["name"]), purgeOnDelete: bool(fields["purge_on_delete"]),
@@ -112,6 +116,8 @@ struct BlueprintWriter: BlueprintTransaction {
                 try records.directory.deleteUser(username: try identifier(key, "username"))
             case "scope-mapping", "oauth2-provider":
                 try objects.deleteOAuth(key)
+            case "saml-provider":
+                try objects.deleteSAML(key)
             case "scim-source":
                 guard try records.scimSources.deleteSCIMSource(slug: try identifier(key, "slug")) else {
                     throw StoreError.notFound("scim-source")

@@ -192,6 +192,9 @@ public final class SigningKeyRing: JWTKeyRing, Sendable {
         return snapshot
     }
 
+    /// The key that signs now for `algorithm` (SAML signs with the same key pairs; see `SAMLKeyRing`).
+    public func currentKey(_ algorithm: JWSAlgorithm) -> SigningKey? { snapshot().current[algorithm] }
+
     // MARK: JWTKeyRing
 
     public func sign(payloadJSON: [UInt8], algorithm: JWSAlgorithm, type: String?) throws(JOSEError) -> String {

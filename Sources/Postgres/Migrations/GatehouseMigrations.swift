@@ -17,6 +17,7 @@ public enum GatehouseMigrations {
         Migration(version: 8, name: "one identifier, one account", sql: identifiers),
         Migration(version: 9, name: "oauth subjects", sql: subjects),
         Migration(version: 10, name: "scim external ids", sql: externalIDs),
+        Migration(version: 11, name: "saml", sql: saml),
     ]
 }
 

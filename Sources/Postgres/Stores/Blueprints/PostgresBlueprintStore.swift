@@ -62,6 +62,7 @@ struct PostgresBlueprintRecords: BlueprintRecords {
     var directory: any DirectoryRecords { PostgresDirectoryRecords(runner: runner) }
     var scopeMappings: any ScopeMappingRecords { PostgresScopeMappingRecords(runner: runner) }
     var oauthProviders: any OAuthProviderRecords { PostgresOAuthProviderRecords(runner: runner) }
+    var samlProviders: any SAMLProviderRecords { PostgresSAMLProviderRecords(runner: runner) }
     var applications: any ApplicationRecords { PostgresApplicationRecords(runner: runner) }
     var policies: any PolicyRecords { PostgresPolicyRecords(runner: runner) }
     var scimSources: any SCIMSourceRecords { PostgresSCIMSourceRecords(runner: runner) }
