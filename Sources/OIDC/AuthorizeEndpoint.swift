@@ -258,31 +258,8 @@ struct AuthorizeEndpoint: Sendable {
             return response
         case .formPost:
             // OAuth 2.0 Form Post Response Mode: an auto-submitting form to the redirect URI.
-            let inputs = values.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML }.reduce(HTML.empty, +)
-            let script = request.context.assets.url("autosubmit.js")
-            let html: HTML = """
-            <!DOCTYPE html>
-            <html lang="\(request.locale.rawValue)"><head><meta charset="utf-8"><title>Gatehouse</title>
-            <script src="\(script)"></script></head>
-            <body><form method="post" action="\(redirectURI)" data-autosubmit>\(inputs)
-            <noscript><button type="submit">\(request.t("oauth.continue"))</button></noscript>
-            </form></body></html>
-            """
-            var response = Response.html(html)
-            response.headers.set("Cache-Control", "no-store")
-            // The form posts to the client, which `form-action 'self'` would block.
-            response.headers.set("Content-Security-Policy",
-                                 "default-src 'none'; script-src 'self'; form-action \(Self.origin(of: redirectURI)); frame-ancestors 'none'; base-uri 'none'")
-            return response
+            return Response.autoPost(request, to: redirectURI, fields: values)
         }
-    }
-
-    static func origin(of url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return "'none'" }
-        let rest = url[schemeEnd.upperBound...]
-        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let origin = url[..<schemeEnd.upperBound] + host
-        return origin.contains(where: { $0 == ";" || $0 == " " || $0 == "'" || $0 == "," }) ? "'none'" : String(origin)
     }
 
     func errorPage(_ request: Request, _ message: String) -> Response {

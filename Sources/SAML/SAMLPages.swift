@@ -18,17 +18,7 @@ enum SAMLPages {
     /// Bindings §3.5.4: an HTML form that posts `SAMLResponse` (and `RelayState`) to the SP,
     /// submitted by script, with a button when scripts are off.
     static func autoPost(_ request: Request, to url: String, fields: [(String, String)]) -> Response {
-        let inputs = fields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML }.reduce(HTML.empty, +)
-        let script = request.context.assets.url("autosubmit.js")
-        let html: HTML = """
-        <!DOCTYPE html>
-        <html lang="\(request.locale.rawValue)"><head><meta charset="utf-8"><title>Gatehouse</title>
-        <script src="\(script)"></script></head>
-        <body><form method="post" action="\(url)" data-autosubmit>\(inputs)
-        <noscript><button type="submit">\(request.t("oauth.continue"))</button></noscript>
-        </form></body></html>
-        """
-        return withPostHeaders(Response.html(html), to: url)
+        Response.autoPost(request, to: url, fields: fields)
     }
 
     /// The access-denied page (403): the user is told, and may carry the SP's `RequestDenied`
@@ -41,23 +31,6 @@ enum SAMLPages {
         <form method="post" action="\(url)">\(inputs)
         <button class="gh-button" type="submit">\(request.t("oauth.continue"))</button></form>
         """
-        return withPostHeaders(Response.page(request, title: request.t("oauth.denied.title"), content: content, status: .forbidden), to: url)
-    }
-
-    private static func withPostHeaders(_ response: Response, to url: String) -> Response {
-        var response = response
-        response.headers.set("Cache-Control", "no-store")
-        // The form posts to the SP, which `form-action 'self'` would block.
-        response.headers.set("Content-Security-Policy",
-                             "default-src 'self'; form-action \(origin(of: url)); frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-        return response
-    }
-
-    static func origin(of url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return "'none'" }
-        let rest = url[schemeEnd.upperBound...]
-        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let origin = url[..<schemeEnd.upperBound] + host
-        return origin.contains(where: { $0 == ";" || $0 == " " || $0 == "'" || $0 == "," }) ? "'none'" : String(origin)
+        return Response.page(request, title: request.t("oauth.denied.title"), content: content, status: .forbidden).postingTo(url)
     }
 }
